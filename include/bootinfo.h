@@ -1,0 +1,179 @@
+/*
+ * The contract between the loader and a kernel: one table, found through
+ *   64-bit kernel: RDI (SysV first argument), long mode, identity paging
+ *   32-bit kernel: EBX, with EAX = BOOTINFO_MAGIC, protected mode, paging off;
+ *                  the stack also holds (ret, bootinfo, magic) for a cdecl
+ *                  entry  void kmain(struct bootinfo *bi, uint32_t magic)
+ *
+ * Validate before use: signature, revision, header_size and the CRC32
+ * (IEEE 802.3, reflected, init and final xor 0xFFFFFFFF) computed over
+ * total_size bytes with the crc32 field taken as zero.  Later revisions only
+ * append fields, so a kernel checks revision >= the one it was written for.
+ *
+ * Usable from C (any of -m16/-m32/-m64) and from GNU as (.S files include it
+ * with __ASSEMBLER__ defined: only the #defines are visible there).
+ * Offsets are in comments and pinned by _Static_assert.
+ */
+#ifndef BOOTINFO_H
+#define BOOTINFO_H
+
+#define BOOTINFO_SIGNATURE 0x4f464e49544f4f42ULL /* "BOOTINFO", little endian */
+#define BOOTINFO_REVISION 1
+#define BOOTINFO_MAGIC 0x2badb0e8 /* EAX at a 32-bit kernel's entry */
+
+#define BOOTINFO_RAW_MAX 128 /* raw firmware entries kept (more are counted) */
+#define BOOTINFO_MAP_MAX 128 /* sanitized entries; never overflows, see flags */
+#define BOOTINFO_REGION_MAX 16
+
+/* Sanitized map types.  1..7 keep their E820 meaning; the loader adds two. */
+#define BOOTINFO_MEM_USABLE 1
+#define BOOTINFO_MEM_RESERVED 2
+#define BOOTINFO_MEM_ACPI_RECLAIMABLE 3
+#define BOOTINFO_MEM_ACPI_NVS 4
+#define BOOTINFO_MEM_BAD 5
+#define BOOTINFO_MEM_PERSISTENT 7
+#define BOOTINFO_MEM_LOADER 0x1000 /* reclaimable once the kernel is done with
+				      the boot info and the boot stack */
+#define BOOTINFO_MEM_KERNEL 0x1001 /* the kernel's loaded segments */
+
+/* Where the firmware map came from. */
+#define BOOTINFO_SOURCE_E820 1
+#define BOOTINFO_SOURCE_E801 2
+#define BOOTINFO_SOURCE_88 3
+
+/* How A20 was found or made enabled. */
+#define BOOTINFO_A20_ALREADY 1
+#define BOOTINFO_A20_BIOS 2
+#define BOOTINFO_A20_KBC 3
+#define BOOTINFO_A20_FAST 4 /* port 0x92 */
+
+/* How the E820 walk ended (quirks.e820_end). */
+#define E820_END_NONE 0      /* E820 not supported (no SMAP on the first call) */
+#define E820_END_EBX_ZERO 1  /* the documented way */
+#define E820_END_CF 2        /* CF set on a later call, that entry dropped */
+#define E820_END_NO_SMAP 3   /* EAX != SMAP on a later call */
+#define E820_END_BOUND 4     /* the loop bound was hit: EBX never reached 0 */
+#define E820_END_BAD_SIZE 5  /* ECX < 20 on a later call */
+
+/* quirks.flags */
+#define QUIRK_E820_SHORT_ENTRIES (1u << 0) /* ECX=20 answers to a 24-byte call */
+#define QUIRK_E820_ATTR_ALL_CLEAR (1u << 1) /* valid bit clear everywhere: ignored */
+#define QUIRK_E820_ATTR_HONOURED (1u << 2) /* entries with valid bit clear dropped */
+#define QUIRK_RAW_OVERFLOW (1u << 3)       /* more raw entries than BOOTINFO_RAW_MAX */
+#define QUIRK_MAP_COARSENED (1u << 4)      /* sanitized map merged to fit */
+#define QUIRK_OVERLAP (1u << 5)            /* firmware entries overlapped */
+#define QUIRK_UNSORTED (1u << 6)           /* firmware entries out of order */
+#define QUIRK_UNKNOWN_TYPE (1u << 7)       /* a type outside 1..7: reserved */
+#define QUIRK_WRAP_CLIPPED (1u << 8)       /* base+length wrapped past 2^64 */
+#define QUIRK_ZERO_LENGTH (1u << 9)        /* zero-length entries skipped */
+#define QUIRK_E801_CXDX (1u << 10)         /* E801 answered in CX/DX */
+#define QUIRK_E801_BOGUS (1u << 11)        /* E801 low part over 15 MiB: capped */
+#define QUIRK_CONV_MISMATCH (1u << 12)     /* INT 12h, 40:13, EBDA disagreed */
+#define QUIRK_E820_ONE_ENTRY (1u << 13)    /* EBX=0 after the first entry */
+#define QUIRK_DL_FIXED (1u << 14)          /* boot drive in DL was 0 or invalid */
+#define QUIRK_DISK_CHS (1u << 15)          /* no INT 13h extensions: CHS reads */
+#define QUIRK_DISK_RETRY (1u << 16)        /* a disk read needed a retry */
+#define QUIRK_INT12_BAD (1u << 17)         /* INT 12h out of range or failed */
+
+#ifndef __ASSEMBLER__
+
+#include <stdint.h>
+
+struct bootinfo_header {
+	uint64_t signature;   /* 0 */
+	uint32_t revision;    /* 8 */
+	uint32_t header_size; /* 12 */
+	uint32_t total_size;  /* 16 */
+	uint32_t crc32;       /* 20: over total_size bytes, this field as 0 */
+};
+
+/* One entry exactly as the firmware answered, in call order. */
+struct bootinfo_raw_entry {
+	uint64_t base;   /* 0 */
+	uint64_t length; /* 8 */
+	uint32_t type;   /* 16 */
+	uint32_t attr;   /* 20: ACPI 3.0 attributes; 1 when ECX was 20 */
+	uint32_t size;   /* 24: ECX the BIOS returned (20 or 24); 0 if synthesized */
+	uint32_t pad;    /* 28 */
+};
+
+struct bootinfo_map_entry {
+	uint64_t base;   /* 0 */
+	uint64_t length; /* 8 */
+	uint32_t type;   /* 16: BOOTINFO_MEM_* */
+	uint32_t pad;    /* 20 */
+};
+
+struct bootinfo_region {
+	uint64_t base;   /* 0 */
+	uint64_t length; /* 8 */
+};
+
+/* What the firmware did that a careful kernel may want to know. */
+struct bootinfo_quirks {
+	uint32_t flags;            /* 0: QUIRK_* */
+	uint32_t e820_end;         /* 4: E820_END_* */
+	uint32_t e820_calls;       /* 8 */
+	uint32_t e820_entries;     /* 12: entries the BIOS returned, kept or not */
+	uint32_t dropped_zero;     /* 16: zero-length entries */
+	uint32_t dropped_attr;     /* 20: dropped by the ACPI 3.0 valid bit */
+	uint32_t raw_overflow;     /* 24: entries beyond BOOTINFO_RAW_MAX */
+	uint32_t overlaps;         /* 28: overlapping pairs of usable vs other */
+	uint32_t unknown_types;    /* 32 */
+	uint32_t int12_kib;        /* 36: INT 12h answer (0 if none) */
+	uint32_t bda_kib;          /* 40: word at 40:13 */
+	uint32_t e801_low_kib;     /* 44: E801 1..16 MiB in KiB (0 if none) */
+	uint32_t e801_high_64k;    /* 48: E801 above 16 MiB in 64 KiB blocks */
+	uint32_t ext88_kib;        /* 52: 88h answer (0 if none) */
+	uint32_t disk_retries;     /* 56 */
+	uint32_t disk_xfer_max;    /* 60: sectors per read the BIOS accepted */
+	uint32_t entry_dl;         /* 64: DL as the BIOS gave it to the MBR */
+	uint32_t pad;              /* 68 */
+};
+
+struct bootinfo {
+	struct bootinfo_header header;    /* 0 */
+	uint32_t source;                  /* 24: BOOTINFO_SOURCE_* */
+	uint32_t a20_method;              /* 28: BOOTINFO_A20_* */
+	uint32_t boot_drive;              /* 32: INT 13h drive number used */
+	uint32_t conv_mem_kib;            /* 36: usable conventional memory */
+	uint32_t ebda_base;               /* 40: physical; 0 if none */
+	uint32_t raw_count;               /* 44 */
+	uint32_t map_count;               /* 48 */
+	uint32_t loader_region_count;     /* 52 */
+	struct bootinfo_region kernel;    /* 56: lowest to highest loaded byte */
+	struct bootinfo_quirks quirks;    /* 72 */
+	struct bootinfo_region loader_regions[BOOTINFO_REGION_MAX]; /* 144 */
+	struct bootinfo_raw_entry raw[BOOTINFO_RAW_MAX];             /* 400 */
+	struct bootinfo_map_entry map[BOOTINFO_MAP_MAX];             /* 4496 */
+};                                                                  /* 7568 */
+
+#endif /* !__ASSEMBLER__ */
+
+#define BOOTINFO_OFF_SOURCE 24
+#define BOOTINFO_OFF_KERNEL 56
+#define BOOTINFO_OFF_QUIRKS 72
+#define BOOTINFO_OFF_LOADER_REGIONS 144
+#define BOOTINFO_OFF_RAW 400
+#define BOOTINFO_OFF_MAP 4496
+#define BOOTINFO_SIZE 7568
+
+#ifndef __ASSEMBLER__
+#include <stddef.h>
+_Static_assert(sizeof(struct bootinfo_header) == 24, "bootinfo_header");
+_Static_assert(sizeof(struct bootinfo_raw_entry) == 32, "bootinfo_raw_entry");
+_Static_assert(sizeof(struct bootinfo_map_entry) == 24, "bootinfo_map_entry");
+_Static_assert(sizeof(struct bootinfo_region) == 16, "bootinfo_region");
+_Static_assert(sizeof(struct bootinfo_quirks) == 72, "bootinfo_quirks");
+_Static_assert(offsetof(struct bootinfo_header, crc32) == 20, "crc32");
+_Static_assert(offsetof(struct bootinfo, source) == BOOTINFO_OFF_SOURCE, "source");
+_Static_assert(offsetof(struct bootinfo, kernel) == BOOTINFO_OFF_KERNEL, "kernel");
+_Static_assert(offsetof(struct bootinfo, quirks) == BOOTINFO_OFF_QUIRKS, "quirks");
+_Static_assert(offsetof(struct bootinfo, loader_regions) == BOOTINFO_OFF_LOADER_REGIONS,
+	       "loader_regions");
+_Static_assert(offsetof(struct bootinfo, raw) == BOOTINFO_OFF_RAW, "raw");
+_Static_assert(offsetof(struct bootinfo, map) == BOOTINFO_OFF_MAP, "map");
+_Static_assert(sizeof(struct bootinfo) == BOOTINFO_SIZE, "bootinfo size");
+#endif
+
+#endif

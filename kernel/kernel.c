@@ -1,0 +1,297 @@
+/*
+ * The example kernel: validates the boot info, prints the memory map in the
+ * machine-readable report format (README.md) and as a firmware-style table,
+ * writes and reads back every usable page above its own image, and under
+ * QEMU exits through isa-debug-exit with the result.
+ *
+ * Built twice from this file: ELF32 (protected mode, paging off) and ELF64
+ * (long mode, identity paging).  Entry for both:
+ *     void kmain(struct bootinfo *bi, uint32_t magic)
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bootinfo.h"
+#include "crc32.h"
+#include "format.h"
+#include "portio.h"
+#include "status.h"
+
+#define PAGE_SIZE 4096u
+#define FOUR_GIB 0x100000000ull
+#define VGA_TEXT ((volatile uint16_t *)0xb8000)
+#define VGA_COLS 80
+#define VGA_ROWS 25
+
+extern char kernel_start[], kernel_end[];
+void kmain(struct bootinfo *bi, uint32_t magic);
+
+static int have_serial;
+static int vga_row, vga_col;
+
+static void vga_putc(char c)
+{
+	if (c == '\n') {
+		vga_col = 0;
+		vga_row++;
+	} else {
+		VGA_TEXT[vga_row * VGA_COLS + vga_col] = (uint16_t)(0x0700 | (uint8_t)c);
+		if (++vga_col == VGA_COLS) {
+			vga_col = 0;
+			vga_row++;
+		}
+	}
+	if (vga_row == VGA_ROWS) {
+		for (int i = 0; i < (VGA_ROWS - 1) * VGA_COLS; i++)
+			VGA_TEXT[i] = VGA_TEXT[i + VGA_COLS];
+		for (int i = 0; i < VGA_COLS; i++)
+			VGA_TEXT[(VGA_ROWS - 1) * VGA_COLS + i] = 0x0720;
+		vga_row--;
+	}
+}
+
+static void out_putc(char c, void *ctx)
+{
+	(void)ctx;
+	if (have_serial) {
+		if (c == '\n')
+			serial_putc('\r');
+		serial_putc(c);
+	}
+	outb(DEBUGCON_PORT, (uint8_t)c);
+	vga_putc(c);
+}
+
+static void print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void print(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vformat(out_putc, 0, fmt, ap);
+	va_end(ap);
+}
+
+static _Noreturn void finish(int ok)
+{
+	if (running_under_qemu())
+		outb(QEMU_EXIT_PORT, ok ? STATUS_KERNEL_OK : STATUS_KERNEL_FAIL);
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
+
+static _Noreturn void fail(const char *reason)
+{
+	print("end fail %s\n", reason);
+	finish(0);
+}
+
+static const char *type_name(uint32_t type)
+{
+	switch (type) {
+	case BOOTINFO_MEM_USABLE: return "usable";
+	case BOOTINFO_MEM_RESERVED: return "reserved";
+	case BOOTINFO_MEM_ACPI_RECLAIMABLE: return "acpi-reclaimable";
+	case BOOTINFO_MEM_ACPI_NVS: return "acpi-nvs";
+	case BOOTINFO_MEM_BAD: return "bad";
+	case BOOTINFO_MEM_PERSISTENT: return "persistent";
+	case BOOTINFO_MEM_LOADER: return "loader";
+	case BOOTINFO_MEM_KERNEL: return "kernel";
+	default: return 0;
+	}
+}
+
+static const char *source_name(uint32_t source)
+{
+	switch (source) {
+	case BOOTINFO_SOURCE_E820: return "e820";
+	case BOOTINFO_SOURCE_E801: return "e801";
+	case BOOTINFO_SOURCE_88: return "88";
+	default: return 0;
+	}
+}
+
+static const char *a20_name(uint32_t m)
+{
+	switch (m) {
+	case BOOTINFO_A20_ALREADY: return "already-on";
+	case BOOTINFO_A20_BIOS: return "int15-2401";
+	case BOOTINFO_A20_KBC: return "8042";
+	case BOOTINFO_A20_FAST: return "port92";
+	default: return "unknown";
+	}
+}
+
+static const char *e820_end_name(uint32_t e)
+{
+	switch (e) {
+	case E820_END_NONE: return "none";
+	case E820_END_EBX_ZERO: return "ebx-zero";
+	case E820_END_CF: return "carry";
+	case E820_END_NO_SMAP: return "no-smap";
+	case E820_END_BOUND: return "loop-bound";
+	case E820_END_BAD_SIZE: return "bad-size";
+	default: return "unknown";
+	}
+}
+
+static void validate(const struct bootinfo *bi, uint32_t magic)
+{
+	static const uint8_t zero[4];
+	const uint8_t *p = (const uint8_t *)bi;
+	size_t crc_off = offsetof(struct bootinfo_header, crc32);
+
+	if (magic != BOOTINFO_MAGIC)
+		fail("bad-magic");
+	if (!bi || bi->header.signature != BOOTINFO_SIGNATURE)
+		fail("bad-signature");
+	if (bi->header.revision < BOOTINFO_REVISION)
+		fail("old-revision");
+	if (bi->header.header_size != sizeof(struct bootinfo_header) ||
+	    bi->header.total_size < sizeof(struct bootinfo))
+		fail("bad-size");
+	uint32_t crc = crc32_update(0, p, crc_off);
+	crc = crc32_update(crc, zero, sizeof(zero));
+	crc = crc32_update(crc, p + crc_off + 4, bi->header.total_size - crc_off - 4);
+	if (crc != bi->header.crc32)
+		fail("bad-crc");
+	if (bi->raw_count > BOOTINFO_RAW_MAX || bi->map_count > BOOTINFO_MAP_MAX ||
+	    !bi->map_count)
+		fail("bad-counts");
+	if (!source_name(bi->source))
+		fail("bad-source");
+}
+
+/* The map must be sorted, non-overlapping and of known types. */
+static void check_map(const struct bootinfo *bi)
+{
+	for (uint32_t i = 0; i < bi->map_count; i++) {
+		const struct bootinfo_map_entry *e = &bi->map[i];
+		if (!type_name(e->type))
+			fail("map-unknown-type");
+		if (!e->length || e->base + e->length < e->base)
+			fail("map-bad-length");
+		if (i && e->base < bi->map[i - 1].base + bi->map[i - 1].length)
+			fail("map-unsorted-or-overlapping");
+	}
+}
+
+static void print_report(const struct bootinfo *bi)
+{
+	uint64_t by_type_pages[8] = { 0 }, usable = 0, above4g = 0, total = 0;
+	static const uint32_t order[8] = {
+		BOOTINFO_MEM_USABLE, BOOTINFO_MEM_LOADER, BOOTINFO_MEM_KERNEL,
+		BOOTINFO_MEM_ACPI_RECLAIMABLE, BOOTINFO_MEM_ACPI_NVS, BOOTINFO_MEM_PERSISTENT,
+		BOOTINFO_MEM_RESERVED, BOOTINFO_MEM_BAD,
+	};
+
+	for (uint32_t i = 0; i < bi->raw_count; i++) {
+		const struct bootinfo_raw_entry *r = &bi->raw[i];
+		print("raw 0x%016llx 0x%016llx %u 0x%08x\n", (unsigned long long)r->base,
+		      (unsigned long long)r->length, r->type, r->attr);
+	}
+	for (uint32_t i = 0; i < bi->map_count; i++) {
+		const struct bootinfo_map_entry *e = &bi->map[i];
+		print("map 0x%016llx 0x%016llx %s\n", (unsigned long long)e->base,
+		      (unsigned long long)e->length, type_name(e->type));
+	}
+
+	print("\nMemory map (%s, %u firmware entries, %u after sanitizing)\n",
+	      source_name(bi->source), bi->raw_count, bi->map_count);
+	print("Type              Start            End              # Pages\n");
+	for (uint32_t i = 0; i < bi->map_count; i++) {
+		const struct bootinfo_map_entry *e = &bi->map[i];
+		uint64_t pages = (e->length + PAGE_SIZE - 1) / PAGE_SIZE;
+		print("%16s  %016llx-%016llx %016llx\n", type_name(e->type),
+		      (unsigned long long)e->base, (unsigned long long)(e->base + e->length - 1),
+		      (unsigned long long)pages);
+		for (int t = 0; t < 8; t++)
+			if (order[t] == e->type)
+				by_type_pages[t] += pages;
+		if (e->type != BOOTINFO_MEM_RESERVED && e->type != BOOTINFO_MEM_BAD)
+			total += e->length;
+		if (e->type == BOOTINFO_MEM_USABLE) {
+			usable += e->length;
+			if (e->base + e->length > FOUR_GIB)
+				above4g += e->base + e->length -
+					   (e->base > FOUR_GIB ? e->base : FOUR_GIB);
+		}
+	}
+	print("\n");
+	for (int t = 0; t < 8; t++)
+		if (by_type_pages[t])
+			print("  %16s: %llu pages (%llu bytes)\n", type_name(order[t]),
+			      (unsigned long long)by_type_pages[t],
+			      (unsigned long long)by_type_pages[t] * PAGE_SIZE);
+	print("  Total memory: %llu MiB (%llu bytes), usable above 4 GiB: %llu MiB\n",
+	      (unsigned long long)(total >> 20), (unsigned long long)total,
+	      (unsigned long long)(above4g >> 20));
+	print("  Conventional memory: %u KiB, EBDA at 0x%x, A20: %s, boot drive 0x%x\n",
+	      bi->conv_mem_kib, bi->ebda_base, a20_name(bi->a20_method), bi->boot_drive);
+	print("  Kernel at 0x%llx (+0x%llx), %u loader regions\n",
+	      (unsigned long long)bi->kernel.base, (unsigned long long)bi->kernel.length,
+	      bi->loader_region_count);
+	const struct bootinfo_quirks *q = &bi->quirks;
+	print("quirks flags=0x%08x e820_end=%s calls=%u entries=%u dropped_zero=%u "
+	      "dropped_attr=%u raw_overflow=%u overlaps=%u unknown_types=%u\n",
+	      q->flags, e820_end_name(q->e820_end), q->e820_calls, q->e820_entries,
+	      q->dropped_zero, q->dropped_attr, q->raw_overflow, q->overlaps, q->unknown_types);
+	print("quirks int12=%u bda=%u e801_low=%u e801_high=%u ext88=%u disk_retries=%u "
+	      "xfer=%u entry_dl=0x%x\n",
+	      q->int12_kib, q->bda_kib, q->e801_low_kib, q->e801_high_64k, q->ext88_kib,
+	      q->disk_retries, q->disk_xfer_max, q->entry_dl);
+	print("summary usable=%llu above4g=%llu source=%s\n", (unsigned long long)usable,
+	      (unsigned long long)above4g, source_name(bi->source));
+}
+
+/* Writes a pattern that names each page into its first and last words and
+ * reads all of them back afterwards, so aliasing shows too. */
+static void touch_pages(const struct bootinfo *bi)
+{
+	uint64_t lo = ((uintptr_t)kernel_end + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
+	uint64_t limit = sizeof(void *) == 8 ? ~0ull : FOUR_GIB;
+	uint64_t pages = 0, skipped = 0;
+
+	for (int pass = 0; pass < 2; pass++) {
+		for (uint32_t i = 0; i < bi->map_count; i++) {
+			const struct bootinfo_map_entry *e = &bi->map[i];
+			if (e->type != BOOTINFO_MEM_USABLE)
+				continue;
+			uint64_t end = e->base + e->length;
+			uint64_t p = e->base > lo ? e->base : lo;
+			for (; p + PAGE_SIZE <= end; p += PAGE_SIZE) {
+				if (p + PAGE_SIZE > limit) {
+					skipped += pass ? 0 : PAGE_SIZE;
+					continue;
+				}
+				volatile uint32_t *w = (volatile uint32_t *)(uintptr_t)p;
+				uint32_t pattern = (uint32_t)(p >> 12) ^ 0xa5c3e1f0u;
+				if (!pass) {
+					w[0] = pattern;
+					w[PAGE_SIZE / 4 - 1] = ~pattern;
+					pages++;
+				} else if (w[0] != pattern || w[PAGE_SIZE / 4 - 1] != ~pattern) {
+					print("touch: page 0x%llx reads back wrong\n",
+					      (unsigned long long)p);
+					fail("touch-mismatch");
+				}
+			}
+		}
+	}
+	print("touch pages=%llu above=0x%llx skipped_bytes=%llu\n", (unsigned long long)pages,
+	      (unsigned long long)lo, (unsigned long long)skipped);
+}
+
+__attribute__((section(".text.entry"))) void kmain(struct bootinfo *bi, uint32_t magic)
+{
+	have_serial = serial_init();
+	print("\nkernel: %d-bit example kernel, boot info at 0x%llx\n", (int)sizeof(void *) * 8,
+	      (unsigned long long)(uintptr_t)bi);
+	validate(bi, magic);
+	check_map(bi);
+	print_report(bi);
+	touch_pages(bi);
+	print("end ok\n");
+	finish(1);
+}

@@ -1,0 +1,69 @@
+/*
+ * Console: every character goes to the screen (INT 10h teletype), COM1 and
+ * the 0xE9 debug port, so a failure is visible on a monitor, a serial
+ * cable, QEMU's -serial and Bochs' port_e9_hack alike.
+ */
+#include <stdarg.h>
+
+#include "bios.h"
+#include "console.h"
+#include "format.h"
+#include "io.h"
+
+static int have_serial;
+
+void console_init(void)
+{
+	have_serial = serial_init();
+}
+
+static void bios_putc(char c)
+{
+	struct biosregs r;
+
+	initregs(&r);
+	r.ah = 0x0e;
+	r.al = (u8)c;
+	r.bx = 0x0007; /* page 0, light grey */
+	intcall(0x10, &r, 0);
+}
+
+static void console_putc(char c, void *ctx)
+{
+	(void)ctx;
+	if (c == '\n')
+		console_putc('\r', 0);
+	bios_putc(c);
+	if (have_serial)
+		serial_putc(c);
+	outb(DEBUGCON_PORT, (u8)c);
+}
+
+void print(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vformat(console_putc, 0, fmt, ap);
+	va_end(ap);
+}
+
+void post(u8 code)
+{
+	outb(POST_PORT, code);
+}
+
+_Noreturn void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	print("stage2: error: ");
+	va_start(ap, fmt);
+	vformat(console_putc, 0, fmt, ap);
+	va_end(ap);
+	print("\nstage2: boot stopped.\n");
+	if (running_under_qemu())
+		outb(QEMU_EXIT_PORT, STATUS_LOADER_ERROR);
+	for (;;)
+		__asm__ volatile("sti; hlt");
+}

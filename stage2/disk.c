@@ -1,0 +1,133 @@
+/*
+ * INT 13h reads.  Extensions (AH=42h) when AH=41h says so in full, else CHS
+ * (AH=02h) with the AH=08h geometry.  Transfers never cross a 64 KiB
+ * boundary (a DAP buffer across one hangs USB boot) and start at 127
+ * sectors, halving on repeated errors: the size that works is kept.
+ */
+#include "disk.h"
+#include "bios.h"
+#include "layout.h"
+
+#define EDD_CHECK 0x41
+#define EDD_READ 0x42
+#define EDD_MAGIC_IN 0x55aau
+#define EDD_MAGIC_OUT 0xaa55u
+#define EDD_FIXED_DISK_ACCESS 0x0001u
+#define DISK_RESET 0x00
+#define CHS_READ 0x02
+#define CHS_GET_PARAMS 0x08
+#define CHS_MAX_CYLINDER 1023u
+
+struct edd_dap {
+	u8 size;      /* 0: 16 */
+	u8 reserved;  /* 1 */
+	u16 count;    /* 2 */
+	u16 offset;   /* 4 */
+	u16 segment;  /* 6 */
+	u64 lba;      /* 8 */
+} __attribute__((packed));
+_Static_assert(sizeof(struct edd_dap) == 16, "edd_dap");
+
+int disk_init(struct disk *d, u8 drive)
+{
+	struct biosregs in, out;
+
+	*d = (struct disk){ .drive = drive, .xfer_max = DISK_XFER_MAX };
+	initregs(&in);
+	in.ah = EDD_CHECK;
+	in.bx = EDD_MAGIC_IN;
+	in.dl = drive;
+	intcall(0x13, &in, &out);
+	if (!(out.eflags & X86_EFLAGS_CF) && out.bx == EDD_MAGIC_OUT &&
+	    (out.cx & EDD_FIXED_DISK_ACCESS))
+		return 0;
+
+	d->use_chs = 1;
+	initregs(&in);
+	in.ah = CHS_GET_PARAMS;
+	in.dl = drive;
+	intcall(0x13, &in, &out);
+	if (out.eflags & X86_EFLAGS_CF)
+		return -1;
+	d->spt = out.cl & 0x3f;
+	d->heads = (u32)out.dh + 1;
+	/* usb-storage and scsi-hd have been seen to report 0 sectors. */
+	return d->spt ? 0 : -1;
+}
+
+static void disk_reset(struct disk *d)
+{
+	struct biosregs r;
+
+	initregs(&r);
+	r.ah = DISK_RESET;
+	r.dl = d->drive;
+	intcall(0x13, &r, 0);
+}
+
+static int read_once(struct disk *d, u64 lba, u32 n, u32 buf)
+{
+	static struct edd_dap dap;
+	struct biosregs in, out;
+
+	initregs(&in);
+	in.dl = d->drive;
+	if (!d->use_chs) {
+		/* Rebuilt every time: after an error SeaBIOS writes the count
+		 * it transferred (0) back into the packet. */
+		dap = (struct edd_dap){ .size = sizeof(dap), .count = (u16)n,
+					.offset = (u16)(buf & 0xf), .segment = (u16)(buf >> 4),
+					.lba = lba };
+		in.ah = EDD_READ;
+		set_ds_si(&in, &dap);
+	} else {
+		/* CHS reaches 1024 * 256 * 63 sectors: 32-bit math suffices
+		 * (and a real-mode build has no 64-bit division helpers). */
+		if (lba > 0xffffffffu)
+			return -1;
+		u32 sector = (u32)lba % d->spt + 1;
+		u32 track = (u32)lba / d->spt;
+		u32 head = track % d->heads;
+		u32 cyl = track / d->heads;
+		if (cyl > CHS_MAX_CYLINDER)
+			return -1;
+		in.ah = CHS_READ;
+		in.al = (u8)n;
+		in.ch = (u8)cyl;
+		in.cl = (u8)(sector | ((cyl >> 2) & 0xc0));
+		in.dh = (u8)head;
+		in.es = (u16)(buf >> 4);
+		in.bx = (u16)(buf & 0xf);
+	}
+	intcall(0x13, &in, &out);
+	return (out.eflags & X86_EFLAGS_CF) ? -1 : 0;
+}
+
+int disk_read(struct disk *d, u64 lba, u32 count, u32 buf, u64 *bad_lba)
+{
+	while (count) {
+		u32 n = count < d->xfer_max ? count : d->xfer_max;
+		u32 tries = 0;
+
+		/* CHS transfers stay inside one track. */
+		if (d->use_chs && n > d->spt - (u32)lba % d->spt)
+			n = d->spt - (u32)lba % d->spt;
+		while (read_once(d, lba, n, buf)) {
+			d->retries++;
+			disk_reset(d);
+			if (++tries < DISK_TRIES)
+				continue;
+			if (n == 1) {
+				*bad_lba = lba;
+				return -1;
+			}
+			n /= 2;
+			d->xfer_max = n;
+			tries = 0;
+		}
+		lba += n;
+		count -= n;
+		buf += n * SECTOR_SIZE;
+	}
+	return 0;
+}

@@ -1,0 +1,27 @@
+#ifndef DISK_H
+#define DISK_H
+
+#include "types.h"
+
+/* Phoenix EDD limit: some BIOSes fail transfers over 127 sectors. */
+#define DISK_XFER_MAX 127u
+#define DISK_TRIES 3u
+
+struct disk {
+	u8 drive;
+	u8 use_chs;
+	u32 spt, heads;   /* CHS geometry from AH=08h */
+	u32 xfer_max;     /* largest transfer the BIOS has accepted so far */
+	u32 retries;
+};
+
+/* Chooses LBA (AH=41h says extensions with fixed-disk access) or CHS. */
+int disk_init(struct disk *d, u8 drive);
+
+/* Reads count sectors at lba to buf, a real-mode-reachable address;
+ * [buf, buf + count * 512) must not cross a 64 KiB boundary.  Retries after
+ * an AH=00h reset, halves the transfer on repeated failure.  Returns 0, or
+ * -1 with *bad_lba set. */
+int disk_read(struct disk *d, u64 lba, u32 count, u32 buf, u64 *bad_lba);
+
+#endif
