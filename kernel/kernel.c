@@ -229,9 +229,12 @@ static void print_report(const struct bootinfo *bi)
 	      (unsigned long long)(above4g >> 20));
 	print("  Conventional memory: %u KiB, EBDA at 0x%x, A20: %s, boot drive 0x%x\n",
 	      bi->conv_mem_kib, bi->ebda_base, a20_name(bi->a20_method), bi->boot_drive);
-	print("  Kernel at 0x%llx (+0x%llx), %u loader regions\n",
-	      (unsigned long long)bi->kernel.base, (unsigned long long)bi->kernel.length,
-	      bi->loader_region_count);
+	print("region kernel 0x%016llx 0x%016llx\n", (unsigned long long)bi->kernel.base,
+	      (unsigned long long)bi->kernel.length);
+	for (uint32_t i = 0; i < bi->loader_region_count && i < BOOTINFO_REGION_MAX; i++)
+		print("region loader 0x%016llx 0x%016llx\n",
+		      (unsigned long long)bi->loader_regions[i].base,
+		      (unsigned long long)bi->loader_regions[i].length);
 	const struct bootinfo_quirks *q = &bi->quirks;
 	print("quirks flags=0x%08x e820_end=%s calls=%u entries=%u dropped_zero=%u "
 	      "dropped_attr=%u raw_overflow=%u overlaps=%u unknown_types=%u\n",
