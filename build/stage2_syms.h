@@ -1,2 +1,0 @@
-#define STAGE2_SYM_kernel_lba 0x00008008
-#define STAGE2_SYM_kernel_size 0x00008010
