@@ -58,7 +58,7 @@ $(BUILD)/%.lds: %.ld include/layout.h | $(BUILD)/stage2
 	$(CC) -E -P -x c -Iinclude $< -o $@
 
 # --- MBR ---------------------------------------------------------------------
-$(BUILD)/mbr.o: boot/mbr.asm $(BUILD)/layout.inc | $(BUILD)
+$(BUILD)/mbr.o: boot/mbr.asm $(BUILD)/layout.inc $(BUILD)/status.inc | $(BUILD)
 	$(NASM) -f elf32 -I$(BUILD)/ -l $(BUILD)/mbr.lst $< -o $@
 
 $(BUILD)/mbr.elf: $(BUILD)/mbr.o $(BUILD)/boot/mbr.lds
@@ -122,7 +122,7 @@ run: deps
 	tools/qemu-run $(BUILD)/disk.img
 
 test: deps
-	@$(MAKE) --no-print-directory all host-tests
+	@$(MAKE) --no-print-directory all host-tests fuzzers
 	tests/run
 
 bochs: all
@@ -132,3 +132,4 @@ clean:
 	rm -rf $(BUILD)
 
 include tests/host/host.mk
+include tests/fuzz/fuzz.mk

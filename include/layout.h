@@ -38,8 +38,7 @@
 #define LOADER_LOW_END 0x20000
 
 /* What the MBR hands stage2 besides DL = drive: DH = flags, CL = DL as the
- * BIOS gave it, CH = disk retries. */
-#define MBR_FLAG_DL_FIXED 0x01
+ * BIOS gave it (DL != CL: the MBR fixed DL up), CH = disk retries. */
 #define MBR_FLAG_CHS 0x02
 
 /* Code and data of the MBR end before the disk signature (0x1B8). */

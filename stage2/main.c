@@ -352,7 +352,7 @@ void stage2_main(u32 mbr_dx, u32 mbr_cx)
 	bi->boot_drive = mbr_dx & 0xff;
 	bi->quirks.entry_dl = mbr_cx & 0xff;
 	bi->quirks.disk_retries = (mbr_cx >> 8) & 0xff;
-	if (mbr_flags & MBR_FLAG_DL_FIXED)
+	if (bi->boot_drive != bi->quirks.entry_dl)
 		bi->quirks.flags |= QUIRK_DL_FIXED;
 	if (mbr_flags & MBR_FLAG_CHS)
 		bi->quirks.flags |= QUIRK_DISK_CHS;

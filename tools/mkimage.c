@@ -75,12 +75,6 @@ static void put32(uint8_t *p, uint32_t v)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
 static void put64(uint8_t *p, uint64_t v)
 {
 	put32(p, (uint32_t)v);
@@ -143,7 +137,6 @@ int main(int argc, char **argv)
 	put64(s2 + (STAGE2_SYM_kernel_lba - STAGE2_LOAD_ADDR), KERNEL_PART_LBA);
 	put64(s2 + (STAGE2_SYM_kernel_size - STAGE2_LOAD_ADDR), k_len);
 	put32(mbr + (MBR_SYM_s2_lba - MBR_LOAD_ADDR), STAGE2_LBA);
-	put16(mbr + (MBR_SYM_s2_sectors - MBR_LOAD_ADDR), (uint16_t)s2_sectors);
 	put32(mbr + (MBR_SYM_s2_length - MBR_LOAD_ADDR), (uint32_t)s2_len);
 	put32(mbr + (MBR_SYM_s2_crc32 - MBR_LOAD_ADDR), crc32(s2, s2_len));
 
