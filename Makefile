@@ -101,6 +101,22 @@ $(BUILD)/kernel32.elf: $(BUILD)/kernel32/kernel.o link.ld
 $(BUILD)/kernel64.elf: $(BUILD)/kernel64/kernel.o link.ld
 	$(LD) -m elf_x86_64 -T link.ld -z max-page-size=0x1000 -z noexecstack $< -o $@
 
+# A kernel over 8 MiB for the transfer tests: the ELF64 kernel plus 9 MiB of
+# patterned data it verifies at boot.
+PAYLOAD_BYTES := 9437184
+$(BUILD)/payload.bin: | $(BUILD)
+	python3 -c 'import sys; n=$(PAYLOAD_BYTES); sys.stdout.buffer.write(bytes((((i * 2654435761) & 0xffffffff) >> 24) for i in range(n)))' > $@
+$(BUILD)/kernel-big/kernel.o: kernel/kernel.c $(HEADERS)
+	mkdir -p $(dir $@)
+	$(CC) $(KERNEL64_CFLAGS) -DKERNEL_PAYLOAD -c $< -o $@
+$(BUILD)/kernel-big/payload.o: $(BUILD)/payload.bin
+	mkdir -p $(dir $@)
+	$(LD) -m elf_x86_64 -r -b binary $< -o $@
+$(BUILD)/kernel-big.elf: $(BUILD)/kernel-big/kernel.o $(BUILD)/kernel-big/payload.o link.ld
+	$(LD) -m elf_x86_64 -T link.ld -z max-page-size=0x1000 -z noexecstack $(BUILD)/kernel-big/kernel.o $(BUILD)/kernel-big/payload.o -o $@
+$(BUILD)/disk-big.img: $(BUILD)/mkimage $(BUILD)/mbr.bin $(BUILD)/stage2.bin $(BUILD)/kernel-big.elf
+	$(BUILD)/mkimage $(BUILD)/mbr.bin $(BUILD)/stage2.bin $(BUILD)/kernel-big.elf $@
+
 # --- host tools and the image ------------------------------------------------
 $(BUILD)/mkimage: tools/mkimage.c include/crc32.h include/layout.h $(BUILD)/mbr_syms.h $(BUILD)/stage2_syms.h
 	$(CC) $(HOST_CFLAGS) $< -o $@
@@ -122,7 +138,7 @@ run: deps
 	tools/qemu-run $(BUILD)/disk.img
 
 test: deps
-	@$(MAKE) --no-print-directory all host-tests fuzzers
+	@$(MAKE) --no-print-directory all host-tests fuzzers $(BUILD)/disk-big.img
 	tests/run
 
 bochs: all

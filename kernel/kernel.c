@@ -286,6 +286,27 @@ static void touch_pages(const struct bootinfo *bi)
 	      (unsigned long long)lo, (unsigned long long)skipped);
 }
 
+#ifdef KERNEL_PAYLOAD
+/* The >8 MiB test kernel carries build/payload.bin (linked in with
+ * ld -b binary); every byte must have arrived where the ELF said. */
+extern const uint8_t _binary_build_payload_bin_start[], _binary_build_payload_bin_end[];
+
+static void check_payload(void)
+{
+	const uint8_t *p = _binary_build_payload_bin_start;
+	size_t n = (size_t)(_binary_build_payload_bin_end - p);
+
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != (uint8_t)((uint32_t)(i * 2654435761u) >> 24)) {
+			print("payload: byte %llu of %llu is wrong\n", (unsigned long long)i,
+			      (unsigned long long)n);
+			fail("payload-mismatch");
+		}
+	print("payload ok %llu bytes at 0x%llx\n", (unsigned long long)n,
+	      (unsigned long long)(uintptr_t)p);
+}
+#endif
+
 __attribute__((section(".text.entry"))) void kmain(struct bootinfo *bi, uint32_t magic)
 {
 	have_serial = serial_init();
@@ -294,6 +315,9 @@ __attribute__((section(".text.entry"))) void kmain(struct bootinfo *bi, uint32_t
 	validate(bi, magic);
 	check_map(bi);
 	print_report(bi);
+#ifdef KERNEL_PAYLOAD
+	check_payload();
+#endif
 	touch_pages(bi);
 	print("end ok\n");
 	finish(1);

@@ -10,6 +10,7 @@
 
 #define EDD_CHECK 0x41
 #define EDD_READ 0x42
+#define EDD_GET_PARAMS 0x48
 #define EDD_MAGIC_IN 0x55aau
 #define EDD_MAGIC_OUT 0xaa55u
 #define EDD_FIXED_DISK_ACCESS 0x0001u
@@ -28,6 +29,37 @@ struct edd_dap {
 } __attribute__((packed));
 _Static_assert(sizeof(struct edd_dap) == 16, "edd_dap");
 
+/* EDD 1.1 drive parameters (AH=48h), the part every version fills. */
+struct edd_params {
+	u16 size;         /* 0: buffer size, set by the caller */
+	u16 flags;        /* 2 */
+	u32 cylinders;    /* 4 */
+	u32 heads;        /* 8 */
+	u32 spt;          /* 12 */
+	u64 sectors;      /* 16: total */
+	u16 sector_size;  /* 24 */
+} __attribute__((packed));
+_Static_assert(sizeof(struct edd_params) == 26, "edd_params");
+
+/* Some BIOSes leave the total at 0 or fill it with junk (all ones); only a
+ * plausible answer is used, to name a truncated image before reading it. */
+static u64 edd_sectors(u8 drive)
+{
+	static struct edd_params p;
+	struct biosregs in, out;
+
+	p = (struct edd_params){ .size = sizeof(p) };
+	initregs(&in);
+	in.ah = EDD_GET_PARAMS;
+	in.dl = drive;
+	set_ds_si(&in, &p);
+	intcall(0x13, &in, &out);
+	if ((out.eflags & X86_EFLAGS_CF) || p.sector_size != SECTOR_SIZE ||
+	    !p.sectors || p.sectors >> 48)
+		return 0;
+	return p.sectors;
+}
+
 int disk_init(struct disk *d, u8 drive)
 {
 	struct biosregs in, out;
@@ -39,8 +71,10 @@ int disk_init(struct disk *d, u8 drive)
 	in.dl = drive;
 	intcall(0x13, &in, &out);
 	if (!(out.eflags & X86_EFLAGS_CF) && out.bx == EDD_MAGIC_OUT &&
-	    (out.cx & EDD_FIXED_DISK_ACCESS))
+	    (out.cx & EDD_FIXED_DISK_ACCESS)) {
+		d->sectors = edd_sectors(drive);
 		return 0;
+	}
 
 	d->use_chs = 1;
 	initregs(&in);
@@ -51,6 +85,8 @@ int disk_init(struct disk *d, u8 drive)
 		return -1;
 	d->spt = out.cl & 0x3f;
 	d->heads = (u32)out.dh + 1;
+	u32 cylinders = ((u32)(out.cl & 0xc0) << 2 | out.ch) + 1;
+	d->sectors = (u64)cylinders * d->heads * d->spt;
 	/* usb-storage and scsi-hd have been seen to report 0 sectors. */
 	return d->spt ? 0 : -1;
 }

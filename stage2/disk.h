@@ -13,9 +13,11 @@ struct disk {
 	u32 spt, heads;   /* CHS geometry from AH=08h */
 	u32 xfer_max;     /* largest transfer the BIOS has accepted so far */
 	u32 retries;
+	u64 sectors;      /* disk size as the BIOS reports it; 0 if unknown */
 };
 
-/* Chooses LBA (AH=41h says extensions with fixed-disk access) or CHS. */
+/* Chooses LBA (AH=41h says extensions with fixed-disk access) or CHS, and
+ * learns the disk's size (AH=48h, or the AH=08h geometry). */
 int disk_init(struct disk *d, u8 drive);
 
 /* Reads count sectors at lba to buf, a real-mode-reachable address;

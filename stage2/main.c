@@ -182,6 +182,9 @@ static void parse_kernel(void)
 	if (!kernel_size)
 		die("this image holds no kernel (size 0)");
 	u64 sectors = (kernel_size + SECTOR_SIZE - 1) / SECTOR_SIZE;
+	if (disk.sectors && kernel_lba + sectors > disk.sectors)
+		die("the image is truncated: the kernel ends at sector %llu, the disk has %llu",
+		    kernel_lba + sectors, disk.sectors);
 	u32 n = sectors < DISK_XFER_MAX ? (u32)sectors : DISK_XFER_MAX;
 	read_or_die(kernel_lba, n);
 	head.len = n * SECTOR_SIZE;

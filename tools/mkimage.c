@@ -13,7 +13,10 @@
  * build/stage2_syms.h, generated
  * from the linked MBR and stage2, so no offset is written down twice.
  *
- * usage: mkimage MBR.bin STAGE2.bin KERNEL.elf OUT.img
+ * usage: mkimage [--floppy] MBR.bin STAGE2.bin KERNEL.elf OUT.img
+ *
+ * --floppy makes a 1.44 MB diskette image (2880 sectors, no partition
+ * table): the same layout, booted with DL = 0 and read through CHS.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -31,6 +34,7 @@
 #define PART_ACTIVE 0x80
 #define STAGE2_MAGIC "STG2"
 #define KERNEL_MAX_BYTES (1ull << 32)
+#define FLOPPY_BYTES (2880u * SECTOR_SIZE)
 
 static const char *prog = "mkimage";
 
@@ -102,8 +106,12 @@ int main(int argc, char **argv)
 {
 	size_t mbr_len, s2_len, k_len;
 
+	int floppy = argc > 1 && !strcmp(argv[1], "--floppy");
+
+	argv += floppy;
+	argc -= floppy;
 	if (argc != 5) {
-		fprintf(stderr, "usage: %s MBR.bin STAGE2.bin KERNEL.elf OUT.img\n", prog);
+		fprintf(stderr, "usage: %s [--floppy] MBR.bin STAGE2.bin KERNEL.elf OUT.img\n", prog);
 		return 2;
 	}
 	uint8_t *mbr = read_file(argv[1], &mbr_len);
@@ -129,7 +137,9 @@ int main(int argc, char **argv)
 	uint32_t s2_sectors = (uint32_t)((s2_len + SECTOR_SIZE - 1) / SECTOR_SIZE);
 	uint64_t k_sectors = (k_len + SECTOR_SIZE - 1) / SECTOR_SIZE;
 	uint64_t used = ((uint64_t)KERNEL_PART_LBA + k_sectors) * SECTOR_SIZE;
-	uint64_t size = (used + MIB - 1) / MIB * MIB;
+	uint64_t size = floppy ? FLOPPY_BYTES : (used + MIB - 1) / MIB * MIB;
+	if (used > size)
+		die("%s does not fit a 1.44 MB diskette", argv[3]);
 	if (STAGE2_LBA + s2_sectors > KERNEL_PART_LBA)
 		die("stage2 overlaps the kernel partition in %s", argv[2]);
 
@@ -144,12 +154,14 @@ int main(int argc, char **argv)
 	put32(mbr + MBR_DISK_SIG_OFF, crc32_update(crc32(s2, s2_len), kernel, k_len));
 	uint8_t *pe = mbr + MBR_PART_TABLE_OFF;
 	uint64_t part_sectors = size / SECTOR_SIZE - KERNEL_PART_LBA;
-	pe[0] = PART_ACTIVE; /* Lenovo CSMs refuse a disk with no active entry */
-	put_chs(pe + 1, KERNEL_PART_LBA);
-	pe[4] = PART_TYPE_NON_FS_DATA;
-	put_chs(pe + 5, KERNEL_PART_LBA + part_sectors - 1);
-	put32(pe + 8, KERNEL_PART_LBA);
-	put32(pe + 12, (uint32_t)part_sectors);
+	if (!floppy) {
+		pe[0] = PART_ACTIVE; /* Lenovo CSMs refuse a disk with no active entry */
+		put_chs(pe + 1, KERNEL_PART_LBA);
+		pe[4] = PART_TYPE_NON_FS_DATA;
+		put_chs(pe + 5, KERNEL_PART_LBA + part_sectors - 1);
+		put32(pe + 8, KERNEL_PART_LBA);
+		put32(pe + 12, (uint32_t)part_sectors);
+	}
 
 	uint8_t *img = calloc(1, size);
 	if (!img)

@@ -1,0 +1,300 @@
+#!/usr/bin/env python3
+"""Hostile-hardware boot tests: CHS on a floppy, injected read errors
+(QEMU blkdebug), corrupt and wrong images, odd entry conditions (a shim boot
+sector), A20 methods, CPUs without long mode or 1 GiB pages, tiny memory.
+
+Each test boots a real image and asserts the outcome: "end ok", or the
+loader's own message and exit status 2 well before the deadline (never a
+hang, reset or triple fault).  Prints "PASS <name>" / "FAIL <name>: why";
+the slowest failure path's time goes on a "# slowest failure" line.
+"""
+import os
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.path.join(ROOT, "build")
+QEMU_RUN = os.path.join(ROOT, "tools", "qemu-run")
+SECTOR = 512
+DEADLINE = 60   # per boot; a failure must report long before this
+FAIL_WITHIN = 20  # seconds a failure path may take to print its message
+
+
+def define(header, name):
+    with open(os.path.join(ROOT, "include", header)) as f:
+        for line in f:
+            m = re.match(r"#define %s\s+\(?(0x[0-9a-fA-F]+|\d+)(?:u << (\d+)\))?" % name, line)
+            if m:
+                v = int(m.group(1), 0)
+                return v << int(m.group(2)) if m.group(2) else v
+    raise KeyError(name)
+
+
+KERNEL_LBA = define("layout.h", "KERNEL_PART_LBA")
+STAGE2_LBA = define("layout.h", "STAGE2_LBA")
+QUIRK_DISK_CHS = define("bootinfo.h", "QUIRK_DISK_CHS")
+QUIRK_DL_FIXED = define("bootinfo.h", "QUIRK_DL_FIXED")
+QUIRK_DISK_RETRY = define("bootinfo.h", "QUIRK_DISK_RETRY")
+
+
+class Boot:
+    def __init__(self, rc, out, e9, secs):
+        self.rc, self.out, self.e9, self.secs = rc, out.replace("\r", ""), e9, secs
+
+    def quirk_flags(self):
+        m = re.search(r"quirks flags=0x([0-9a-f]+)", self.out)
+        return int(m.group(1), 16) if m else None
+
+    def field(self, name):
+        m = re.search(r"\b%s=(\S+)" % name, self.out)
+        return m.group(1) if m else None
+
+
+def boot(image, *opts, extra=()):
+    with tempfile.TemporaryDirectory() as tmp:
+        e9 = os.path.join(tmp, "e9.txt")
+        start = time.monotonic()
+        p = subprocess.run([QEMU_RUN, "--timeout", str(DEADLINE), "--e9", e9, *opts, image,
+                            "--", *extra],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                           errors="replace")
+        secs = time.monotonic() - start
+        with open(e9, errors="replace") as f:
+            return Boot(p.returncode, p.stdout, f.read().replace("\r", ""), secs)
+
+
+# ---- image surgery -------------------------------------------------------
+
+def copy_image(tmp, name="disk.img", src="disk.img"):
+    dst = os.path.join(tmp, name)
+    shutil.copy(os.path.join(BUILD, src), dst)
+    return dst
+
+
+def patch(path, offset, data):
+    with open(path, "r+b") as f:
+        f.seek(offset)
+        f.write(data)
+
+
+def read(path, offset, n):
+    with open(path, "rb") as f:
+        f.seek(offset)
+        return f.read(n)
+
+
+def elf64_phdr_offset(image, index):
+    """Offset in the image of program header `index` of the ELF64 kernel."""
+    base = KERNEL_LBA * SECTOR
+    ehdr = read(image, base, 64)
+    assert ehdr[:4] == b"\x7fELF" and ehdr[4] == 2
+    phoff, = struct.unpack_from("<Q", ehdr, 0x20)
+    phentsize, = struct.unpack_from("<H", ehdr, 0x36)
+    return base + phoff + index * phentsize
+
+
+def set_phdr(image, index, **fields):
+    """p_offset, p_vaddr, p_paddr, p_filesz, p_memsz of an ELF64 phdr."""
+    names = ["p_offset", "p_vaddr", "p_paddr", "p_filesz", "p_memsz"]
+    off = elf64_phdr_offset(image, index)
+    for k, v in fields.items():
+        patch(image, off + 8 + 8 * names.index(k), struct.pack("<Q", v))
+
+
+def blkdebug(tmp, sector, once):
+    conf = os.path.join(tmp, "bd-%d-%d.conf" % (sector, once))
+    with open(conf, "w") as f:
+        f.write('[inject-error]\nevent = "read_aio"\nerrno = "5"\nsector = "%d"\n' % sector)
+        if once:
+            f.write('once = "on"\n')
+    return conf
+
+
+def shim_image(tmp, name, *defines):
+    """The normal image behind a shim boot sector; the real MBR moves to the
+    last sector, where the shim reads it from."""
+    img = copy_image(tmp, name)
+    last = os.path.getsize(img) // SECTOR - 1
+    shim = os.path.join(tmp, name + ".shim")
+    subprocess.run(["nasm", "-f", "bin", "-DREAL_MBR_LBA=%d" % last, *defines,
+                    os.path.join(ROOT, "tests", "shims", "shim.asm"), "-o", shim], check=True)
+    patch(img, last * SECTOR, read(img, 0, SECTOR))
+    with open(shim, "rb") as f:
+        patch(img, 0, f.read())
+    return img
+
+
+# ---- checks --------------------------------------------------------------
+
+def expect_ok(b, **checks):
+    problems = []
+    if b.rc != 0 or "\nend ok" not in b.out:
+        problems.append("exit %d, expected end ok; tail: %r" % (b.rc, b.out[-300:]))
+    for what, ok in checks.items():
+        if not ok(b):
+            problems.append("check %s failed" % what)
+    return problems
+
+
+failure_times = []
+
+
+def expect_loader_error(b, message):
+    """Exit status 2 (loader error via isa-debug-exit), the message on the
+    debug port, and quickly."""
+    problems = []
+    if b.rc != 2:
+        problems.append("exit %d, expected 2 (loader error)" % b.rc)
+    if message not in b.e9:
+        problems.append("message %r not on port 0xE9 (got %r)" % (message, b.e9[-300:]))
+    if b.secs > FAIL_WITHIN:
+        problems.append("took %.1f s to fail" % b.secs)
+    failure_times.append((b.secs, message))
+    return problems
+
+
+def tests(tmp):
+    t = {}
+    disk, disk32 = os.path.join(BUILD, "disk.img"), os.path.join(BUILD, "disk32.img")
+
+    # 1. CHS: a 1.44 MB diskette (SeaBIOS offers no INT 13h extensions there).
+    floppy = os.path.join(tmp, "floppy.img")
+    subprocess.run([os.path.join(BUILD, "mkimage"), "--floppy", os.path.join(BUILD, "mbr.bin"),
+                    os.path.join(BUILD, "stage2.bin"), os.path.join(BUILD, "kernel64.elf"),
+                    floppy], check=True, stdout=subprocess.DEVNULL)
+    t["floppy-chs"] = lambda: expect_ok(
+        boot(floppy, "--floppy"),
+        chs_flag=lambda b: (b.quirk_flags() or 0) & QUIRK_DISK_CHS,
+        drive0=lambda b: "started from drive 0x0 " in b.out)
+
+    # 2. Read errors (blkdebug on the IDE disk).
+    s2_sector = STAGE2_LBA + 4
+    k_sector = KERNEL_LBA + 3
+    t["read-error-once-stage2"] = lambda: expect_ok(
+        boot(disk, "--blkdebug", blkdebug(tmp, s2_sector, True)),
+        retried=lambda b: int(b.field("disk_retries") or 0) >= 1)
+    t["read-error-once-kernel"] = lambda: expect_ok(
+        boot(disk, "--blkdebug", blkdebug(tmp, k_sector, True)),
+        retried=lambda b: int(b.field("disk_retries") or 0) >= 1,
+        flagged=lambda b: (b.quirk_flags() or 0) & QUIRK_DISK_RETRY)
+    t["read-error-persistent-stage2"] = lambda: expect_loader_error(
+        boot(disk, "--blkdebug", blkdebug(tmp, s2_sector, False)),
+        "disk read error, LBA %02d" % s2_sector)
+    t["read-error-persistent-kernel"] = lambda: expect_loader_error(
+        boot(disk, "--blkdebug", blkdebug(tmp, k_sector, False)),
+        "disk read error at LBA %d" % k_sector)
+
+    # 5. Corrupt and wrong images.
+    img = copy_image(tmp, "corrupt.img")
+    patch(img, (STAGE2_LBA + 2) * SECTOR + 7, bytes([read(img, (STAGE2_LBA + 2) * SECTOR + 7, 1)[0] ^ 0xff]))
+    t["stage2-crc-mismatch"] = lambda: expect_loader_error(boot(img), "stage2 corrupt")
+
+    trunc = copy_image(tmp, "trunc.img")
+    with open(trunc, "r+b") as f:
+        f.truncate((KERNEL_LBA + 8) * SECTOR)
+    t["truncated-image"] = lambda: expect_loader_error(boot(trunc), "the image is truncated")
+
+    notelf = copy_image(tmp, "notelf.img")
+    patch(notelf, KERNEL_LBA * SECTOR, b"MZ\x90\x00")
+    t["kernel-not-elf"] = lambda: expect_loader_error(boot(notelf), "not an ELF file")
+
+    arm = copy_image(tmp, "arm.img")
+    patch(arm, KERNEL_LBA * SECTOR + 18, struct.pack("<H", 183))  # EM_AARCH64
+    t["kernel-wrong-machine"] = lambda: expect_loader_error(boot(arm), "not for x86-64")
+
+    def bad_segment(name, message, mem="256M", **fields):
+        img = copy_image(tmp, name + ".img")
+        set_phdr(img, 0, **fields)
+        t[name] = lambda: expect_loader_error(boot(img, "-m", mem), message)
+
+    bad_segment("segment-over-ivt", "overlaps the IVT", p_paddr=0x0)
+    bad_segment("segment-over-loader", "overlaps the loader", p_paddr=0x10000)
+    bad_segment("segment-over-ebda", "overlaps the EBDA", p_paddr=0x9f000)
+    bad_segment("segment-beyond-ram", "is not in usable RAM", p_paddr=0x40000000)
+    bad_segment("kernel-larger-than-memory", "is not in usable RAM", mem="64M", p_memsz=0x8000000)
+    bad_segment("filesz-over-memsz", "p_filesz > p_memsz", p_filesz=0x100000, p_memsz=0x1000)
+    bad_segment("offset-past-eof", "past the end of the file", p_offset=0x7fff0000)
+
+    # 4. Entry quirks through a shim boot sector.
+    t["entry-07c0"] = lambda: expect_ok(boot(shim_image(tmp, "e07c0.img", "-DENTRY_07C0")))
+    t["entry-dl0-harddisk"] = lambda: expect_ok(
+        boot(shim_image(tmp, "edl0.img", "-DENTRY_DL=0", "-DENTRY_07C0")),
+        drive_fixed=lambda b: "started from drive 0x80 (BIOS gave DL=0x0)" in b.out,
+        flagged=lambda b: (b.quirk_flags() or 0) & QUIRK_DL_FIXED)
+
+    # 7. A20, one test per method QEMU can force (port 0x92 alone cannot be
+    #    isolated there: with i8042=off nothing can close the gate; the host
+    #    tests cover it).
+    t["a20-already-on"] = lambda: expect_ok(boot(disk), method=lambda b: "A20: already-on" in b.out)
+    t["a20-int15"] = lambda: expect_ok(boot(shim_image(tmp, "a20b.img", "-DA20_OFF")),
+                                       method=lambda b: "A20: int15-2401" in b.out)
+    t["a20-8042"] = lambda: expect_ok(
+        boot(shim_image(tmp, "a20k.img", "-DA20_OFF", "-DHOOK_2401")),
+        method=lambda b: "A20: 8042" in b.out)
+
+    # 6. CPUs and memory.
+    t["elf64-without-long-mode"] = lambda: expect_loader_error(
+        boot(disk, "--cpu", "qemu32"), "this CPU has no long mode")
+    t["elf32-without-long-mode"] = lambda: expect_ok(boot(disk32, "--cpu", "qemu32"))
+    t["elf64-2mib-pages"] = lambda: expect_ok(
+        boot(disk, "--cpu", "qemu64,-pdpe1gb"), pages=lambda b: "with 2 MiB pages" in b.out)
+    t["elf64-1gib-pages"] = lambda: expect_ok(
+        boot(disk, "--cpu", "qemu64,+pdpe1gb", "-m", "6G"),
+        pages=lambda b: "with 1 GiB pages" in b.out)
+    t["smallest-memory-boots"] = lambda: expect_ok(boot(disk32, "-m", "2M"))
+    t["smallest-memory-kernel-too-big"] = lambda: expect_loader_error(
+        boot(disk32, "-m", "1M"), "is not in usable RAM")
+
+    big = os.path.join(BUILD, "disk-big.img")
+    if os.path.exists(big):
+        t["kernel-over-8mib"] = lambda: expect_ok(
+            boot(big, "-m", "128M"),
+            payload=lambda b: "payload ok" in b.out,
+            xfer=lambda b: int(b.field("xfer") or 0) == 127)
+    return t
+
+
+def main():
+    only = sys.argv[1] if len(sys.argv) > 1 else ""
+    with tempfile.TemporaryDirectory() as tmp:
+        cases = {k: v for k, v in tests(tmp).items() if only in k}
+        lock = threading.Lock()
+        failed = []
+        names = list(cases)
+
+        def worker():
+            while True:
+                with lock:
+                    if not names:
+                        return
+                    name = names.pop(0)
+                try:
+                    problems = cases[name]()
+                except Exception as e:  # a broken test is a failed test
+                    problems = ["exception: %r" % e]
+                with lock:
+                    if problems:
+                        failed.append(name)
+                        print("FAIL %s: %s" % (name, "; ".join(problems)), flush=True)
+                    else:
+                        print("PASS %s" % name, flush=True)
+
+        threads = [threading.Thread(target=worker) for _ in range(2)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+    if failure_times:
+        secs, msg = max(failure_times)
+        print("# slowest failure path: %.2f s (%s)" % (secs, msg))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
