@@ -25,24 +25,35 @@ static void add_raw(struct memdetect *md, u64 base, u64 length, u32 type, u32 at
 }
 
 /* Folds the ranges gathered so far into their exact resolved form, which
- * combines with later entries exactly as the originals would have. */
+ * combines with later entries exactly as the originals would have.  Whether
+ * entries with the ACPI 3.0 valid bit clear count is only known when the
+ * walk ends, so they fold apart from the others and keep their mark. */
 static void fold_ranges(struct memdetect *md)
 {
 	struct sanitize_result res;
-	u32 kept = 0;
+	u32 nvalid = 0, nclear, coarsened;
 
-	/* The ACPI 3.0 policy is decided as far as the walk has seen. */
+	for (u32 i = 0; i < md->nranges; i++) {
+		if (md->ranges[i].pad != RANGE_ATTR_CLEAR) {
+			struct mem_range t = md->ranges[nvalid];
+			md->ranges[nvalid++] = md->ranges[i];
+			md->ranges[i] = t;
+		}
+	}
+	memmap_sanitize(md->ranges + nvalid, md->nranges - nvalid, &md->scratch, md->fold,
+			MEMDETECT_RANGES_MAX / 4, SANITIZE_RESOLVE_ONLY, &res);
+	nclear = res.count;
+	coarsened = res.coarsened;
+	memmap_sanitize(md->ranges, nvalid, &md->scratch, md->fold + nclear,
+			MEMDETECT_RANGES_MAX / 2 - nclear, SANITIZE_RESOLVE_ONLY, &res);
+	coarsened += res.coarsened;
+	md->nranges = nclear + res.count;
 	for (u32 i = 0; i < md->nranges; i++)
-		if (!(md->attr_valid_seen && md->ranges[i].pad == RANGE_ATTR_CLEAR))
-			md->ranges[kept++] = md->ranges[i];
-	memmap_sanitize(md->ranges, kept, &md->scratch, md->fold, MEMDETECT_RANGES_MAX / 2,
-			SANITIZE_RESOLVE_ONLY, &res);
-	for (u32 i = 0; i < res.count; i++)
 		md->ranges[i] = (struct mem_range){ .base = md->fold[i].base,
 						    .length = md->fold[i].length,
-						    .rank = memtype_rank(md->fold[i].type) };
-	md->nranges = res.count;
-	if (res.coarsened)
+						    .rank = memtype_rank(md->fold[i].type),
+						    .pad = i < nclear ? RANGE_ATTR_CLEAR : 0 };
+	if (coarsened)
 		md->bi->quirks.flags |= QUIRK_MAP_COARSENED;
 }
 
@@ -184,13 +195,11 @@ int detect_memory_e820(struct memdetect *md)
 		q->flags |= QUIRK_E820_ATTR_ALL_CLEAR;
 	} else if (clear_count) {
 		u32 kept = 0;
-		for (u32 i = 0; i < md->nranges; i++) {
-			if (md->ranges[i].pad == RANGE_ATTR_CLEAR)
-				q->dropped_attr++;
-			else
+		for (u32 i = 0; i < md->nranges; i++)
+			if (md->ranges[i].pad != RANGE_ATTR_CLEAR)
 				md->ranges[kept++] = md->ranges[i];
-		}
 		md->nranges = kept;
+		q->dropped_attr = clear_count; /* entries, however folded */
 		q->flags |= QUIRK_E820_ATTR_HONOURED;
 	}
 	return 0;

@@ -146,8 +146,8 @@ static void align_usable(struct bootinfo_map_entry *m, u32 n)
 		u64 aend = end & ~PAGE_MASK;
 		if (astart < start) /* rounding up wrapped: nothing whole is left */
 			astart = end;
-		if (aend <= astart)
-			aend = astart = end;
+		if (aend <= astart) /* no whole page: all of it to one neighbour */
+			aend = astart = i > 0 && range_end(&m[i - 1]) == start ? end : start;
 		if (astart != start && i > 0 && range_end(&m[i - 1]) == start)
 			m[i - 1].length += astart - start;
 		if (aend != end && i + 1 < n && m[i + 1].base == end) {

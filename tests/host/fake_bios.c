@@ -1,0 +1,168 @@
+/*
+ * The scripted BIOS behind intcall() and bda_read16() for the host tests;
+ * see fake_bios.h.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bios.h"
+#include "e820.h"
+#include "fake_bios.h"
+
+/* bios.h's set_es_di()/set_ds_si() hand the buffer to the fake here. */
+void *fake_bios_es_di, *fake_bios_ds_si;
+
+struct fake_bios_log fake_bios_log;
+
+static const struct fake_bios_script *script;
+static u32 e820_cont;     /* continuation handed out by the last answer */
+static void *e820_buffer; /* the buffer of the first call of this script */
+
+void fake_bios_set(const struct fake_bios_script *s)
+{
+	script = s;
+	memset(&fake_bios_log, 0, sizeof(fake_bios_log));
+	e820_cont = 0;
+	e820_buffer = NULL;
+	fake_bios_es_di = fake_bios_ds_si = NULL;
+}
+
+static void __attribute__((format(printf, 1, 2))) violation(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!fake_bios_log.violations++) {
+		va_start(ap, fmt);
+		vsnprintf(fake_bios_log.violation, sizeof(fake_bios_log.violation), fmt, ap);
+		va_end(ap);
+	}
+}
+
+static void set_cf(struct biosregs *r, u32 cf)
+{
+	if (cf)
+		r->eflags |= X86_EFLAGS_CF;
+	else
+		r->eflags &= ~X86_EFLAGS_CF;
+}
+
+static void garbage_upper(struct biosregs *r)
+{
+	if (!script->upper_garbage)
+		return;
+	r->hax = 0xdead;
+	r->hbx = 0xbeef;
+	r->hcx = 0xcafe;
+	r->hdx = 0xf00d;
+}
+
+static void e820(const struct biosregs *in, struct biosregs *out)
+{
+	u32 call = fake_bios_log.e820_calls++;
+	struct e820_entry *buf = fake_bios_es_di;
+
+	/* The calling convention (ACPI spec, "INT 15H, E820H"): every rule
+	 * a real BIOS may rely on. */
+	if (in->edx != E820_SMAP)
+		violation("E820 call %u: EDX %#x, want 'SMAP'", call, in->edx);
+	if (in->ecx != E820_ENTRY_SIZE_ACPI3)
+		violation("E820 call %u: ECX %u, want 24", call, in->ecx);
+	if (in->ebx != e820_cont)
+		violation("E820 call %u: EBX %#x, want the continuation %#x", call, in->ebx,
+			  e820_cont);
+	if (!buf) {
+		violation("E820 call %u: ES:DI not set", call);
+		set_cf(out, 1);
+		return;
+	}
+	if (!e820_buffer)
+		e820_buffer = buf;
+	else if (buf != e820_buffer)
+		violation("E820 call %u: a different buffer than the first call", call);
+	if (buf->attr != E820_ATTR_VALID)
+		violation("E820 call %u: attribute dword %#x on entry, want it preset to 1", call,
+			  buf->attr);
+
+	if (!script || call >= script->e820_count) {
+		set_cf(out, 1);
+		return;
+	}
+	const struct fake_e820_answer *a = &script->e820[call];
+	u32 write = a->write;
+	if (!write && !a->cf && a->eax == E820_SMAP)
+		write = FAKE_W_BASE | FAKE_W_LENGTH | FAKE_W_TYPE |
+			(a->ecx >= E820_ENTRY_SIZE_ACPI3 ? FAKE_W_ATTR : 0);
+	if (write & FAKE_W_BASE)
+		buf->base = a->base;
+	if (write & FAKE_W_LENGTH)
+		buf->length = a->length;
+	if (write & FAKE_W_TYPE)
+		buf->type = a->type;
+	if (write & FAKE_W_ATTR)
+		buf->attr = a->attr;
+	out->eax = a->eax;
+	out->ebx = a->ebx;
+	out->ecx = a->ecx;
+	set_cf(out, a->cf);
+	e820_cont = a->ebx;
+}
+
+void intcall(u8 int_no, const struct biosregs *in_, struct biosregs *out)
+{
+	const struct biosregs in = *in_; /* in and out may be the same */
+
+	if (!(in.eflags & X86_EFLAGS_CF))
+		violation("INT %#x AX=%#x: called without CF preset (initregs)", int_no, in.ax);
+	*out = in;
+	if (int_no == 0x15 && in.eax == E820_FUNC) {
+		e820(&in, out);
+	} else if (int_no == 0x15 && in.ax == E801_FUNC) {
+		fake_bios_log.e801_calls++;
+		if (!script || !script->e801.present) {
+			set_cf(out, 1);
+		} else {
+			out->eax = script->e801.ax;
+			out->ebx = script->e801.bx;
+			out->ecx = script->e801.cx;
+			out->edx = script->e801.dx;
+			garbage_upper(out);
+			set_cf(out, script->e801.cf);
+		}
+	} else if (int_no == 0x15 && in.ah == INT15_88H) {
+		fake_bios_log.e88_calls++;
+		if (!script || !script->e88.present) {
+			out->ah = 0x86; /* function not supported */
+			set_cf(out, 1);
+		} else {
+			out->eax = script->e88.ax;
+			garbage_upper(out);
+			set_cf(out, script->e88.cf);
+		}
+	} else if (int_no == 0x12) {
+		fake_bios_log.int12_calls++;
+		if (script && script->int12_present) {
+			out->eax = script->int12_ax;
+			garbage_upper(out);
+		}
+	} else {
+		fake_bios_log.unknown_calls++;
+		set_cf(out, 1);
+	}
+	fake_bios_es_di = fake_bios_ds_si = NULL;
+}
+
+u16 bda_read16(u16 offset)
+{
+	fake_bios_log.bda_reads++;
+	switch (offset) {
+	case BDA_BASE_MEM_KIB:
+		return script ? script->bda_base_kib : 0;
+	case BDA_EBDA_SEG:
+		return script ? script->bda_ebda_seg : 0;
+	default:
+		violation("bda_read16(%#x): a word the memory code has no business reading",
+			  offset);
+		return 0;
+	}
+}
