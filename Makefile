@@ -138,7 +138,7 @@ run: deps
 	tools/qemu-run $(BUILD)/disk.img
 
 test: deps
-	@$(MAKE) --no-print-directory all host-tests fuzzers $(BUILD)/disk-big.img
+	@$(MAKE) --no-print-directory all host-tests fuzzers fixtures $(BUILD)/disk-big.img
 	tests/run
 
 bochs: all
@@ -148,4 +148,5 @@ clean:
 	rm -rf $(BUILD)
 
 include tests/host/host.mk
+include tests/fixtures/fixtures.mk
 include tests/fuzz/fuzz.mk

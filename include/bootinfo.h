@@ -118,7 +118,7 @@ struct bootinfo_quirks {
 	uint32_t dropped_zero;     /* 16: zero-length entries */
 	uint32_t dropped_attr;     /* 20: dropped by the ACPI 3.0 valid bit */
 	uint32_t raw_overflow;     /* 24: entries beyond BOOTINFO_RAW_MAX */
-	uint32_t overlaps;         /* 28: overlapping pairs of usable vs other */
+	uint32_t overlaps;         /* 28: pairs of kept firmware entries that overlap */
 	uint32_t unknown_types;    /* 32 */
 	uint32_t int12_kib;        /* 36: INT 12h answer (0 if none) */
 	uint32_t bda_kib;          /* 40: word at 40:13 */
