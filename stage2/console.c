@@ -57,6 +57,7 @@ _Noreturn void die(const char *fmt, ...)
 {
 	va_list ap;
 
+	post(POST_ERROR);
 	print("stage2: error: ");
 	va_start(ap, fmt);
 	vformat(console_putc, 0, fmt, ap);

@@ -8,7 +8,19 @@ void print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints "stage2: error: <msg>" everywhere, then halts (under QEMU: exits
  * with STATUS_LOADER_ERROR so scripts end by themselves). */
 _Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Progress byte on the POST port, for debug cards and -d trace. */
+/* Progress on POST port 0x80, for debug cards (README.md lists the codes):
+ * the last code shown says how far the boot got.  The MBR's own codes are
+ * printable ('M', newline, '!') and go to port 0xE9 as well. */
+enum post_code {
+	POST_STAGE2 = 0xb0,
+	POST_A20 = 0xb1,
+	POST_MEMORY = 0xb2,
+	POST_DISK = 0xb3,
+	POST_KERNEL = 0xb4,
+	POST_PAGING = 0xb5,
+	POST_JUMP = 0xb6,
+	POST_ERROR = 0xbf, /* die(): the message says why */
+};
 void post(u8 code);
 
 #endif

@@ -22,17 +22,6 @@
 #define CARVE_MAX (4 + BOOTINFO_REGION_MAX + KERNEL_SEGMENTS_MAX)
 #define RANGES_CAP (MEMDETECT_RANGES_MAX + CARVE_MAX)
 
-/* Progress on the POST port: the last code shown says how far boot got. */
-enum {
-	POST_STAGE2 = 0x20,
-	POST_A20 = 0x21,
-	POST_MEMORY = 0x22,
-	POST_DISK = 0x23,
-	POST_KERNEL = 0x24,
-	POST_PAGING = 0x25,
-	POST_JUMP = 0x26,
-};
-
 /* From entry.asm (patched by the image builder) and pm.asm. */
 extern u64 kernel_lba, kernel_size;
 extern u64 handoff_entry;

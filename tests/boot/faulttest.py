@@ -145,6 +145,28 @@ def expect_ok(b, **checks):
 failure_times = []
 
 
+def post_codes(tmp, name, image, opts, expected, message):
+    """Boots with QEMU tracing port writes; the distinct POST codes, in
+    order, must be `expected` (ints, or one-character strings), and the
+    port 0xE9 log must hold `message`."""
+    trace = os.path.join(tmp, name + ".trace")
+    b = boot(image, *opts, extra=("-trace", "memory_region_ops_write", "-D", trace))
+    codes = []
+    with open(trace, errors="replace") as f:
+        for line in f:
+            m = re.search(r"addr 0x80 value (0x[0-9a-f]+) size 1", line)
+            if m and (not codes or codes[-1] != int(m.group(1), 16)):
+                codes.append(int(m.group(1), 16))
+    want = [ord(c) if isinstance(c, str) else c for c in expected]
+    problems = []
+    if codes != want:
+        problems.append("POST codes %s, expected %s" % ([hex(c) for c in codes],
+                                                        [hex(c) for c in want]))
+    if message not in b.e9 and message not in b.out:
+        problems.append("%r not printed" % message)
+    return problems
+
+
 def expect_loader_error(b, message):
     """Exit status 2 (loader error via isa-debug-exit), the message on the
     debug port, and quickly."""
@@ -250,6 +272,15 @@ def tests(tmp):
     t["smallest-memory-boots"] = lambda: expect_ok(boot(disk32, "-m", "2M"))
     t["smallest-memory-kernel-too-big"] = lambda: expect_loader_error(
         boot(disk32, "-m", "1M"), "is not in usable RAM")
+
+    # 8. Breadcrumbs: POST port 0x80 as QEMU's trace of port writes shows it.
+    normal = ["M", "\n", 0xb0, 0xb1, 0xb2, 0xb3, 0xb4, 0xb5, 0xb6]
+    t["post-codes-boot"] = lambda: post_codes(tmp, "pc-ok", disk, (), normal, "end ok")
+    t["post-codes-kernel-read-error"] = lambda: post_codes(
+        tmp, "pc-kerr", disk, ("--blkdebug", blkdebug(tmp, k_sector, False)),
+        ["M", "\n", 0xb0, 0xb1, 0xb2, 0xb3, 0xbf], "disk read error at LBA")
+    t["post-codes-stage2-corrupt"] = lambda: post_codes(tmp, "pc-crc", img, (), ["M", "!"],
+                                                       "stage2 corrupt")
 
     big = os.path.join(BUILD, "disk-big.img")
     if os.path.exists(big):
