@@ -74,6 +74,9 @@
 #define QUIRK_DISK_CHS (1u << 15)          /* no INT 13h extensions: CHS reads */
 #define QUIRK_DISK_RETRY (1u << 16)        /* a disk read needed a retry */
 #define QUIRK_INT12_BAD (1u << 17)         /* INT 12h out of range or failed */
+#define QUIRK_E820_UNSTABLE (1u << 18)     /* a second E820 walk answered otherwise */
+#define QUIRK_E820_INT12_MISMATCH (1u << 19) /* E820's low RAM != INT 12h */
+#define QUIRK_E820_E801_MISMATCH (1u << 20) /* E820's extended RAM != E801 */
 
 #ifndef __ASSEMBLER__
 
@@ -128,7 +131,13 @@ struct bootinfo_quirks {
 	uint32_t disk_retries;     /* 56 */
 	uint32_t disk_xfer_max;    /* 60: sectors per read the BIOS accepted */
 	uint32_t entry_dl;         /* 64: DL as the BIOS gave it to the MBR */
-	uint32_t pad;              /* 68 */
+	uint32_t e820_recheck_calls; /* 68: calls of the second, comparing walk */
+	uint32_t e820_recheck_diff;  /* 72: entries it answered differently */
+	uint32_t e820_conv_kib;    /* 76: E820's usable RAM from 0, for INT 12h */
+	uint32_t e820_ext_low_kib; /* 80: ...from 1 MiB up to 16 MiB, for E801 */
+	uint32_t e820_ext_high_64k; /* 84: ...from 16 MiB below 4 GiB, for E801 */
+	uint32_t pad;              /* 88 */
+	uint32_t pad2;             /* 92 */
 };
 
 struct bootinfo {
@@ -143,20 +152,20 @@ struct bootinfo {
 	uint32_t loader_region_count;     /* 52 */
 	struct bootinfo_region kernel;    /* 56: lowest to highest loaded byte */
 	struct bootinfo_quirks quirks;    /* 72 */
-	struct bootinfo_region loader_regions[BOOTINFO_REGION_MAX]; /* 144 */
-	struct bootinfo_raw_entry raw[BOOTINFO_RAW_MAX];             /* 400 */
-	struct bootinfo_map_entry map[BOOTINFO_MAP_MAX];             /* 4496 */
-};                                                                  /* 7568 */
+	struct bootinfo_region loader_regions[BOOTINFO_REGION_MAX]; /* 168 */
+	struct bootinfo_raw_entry raw[BOOTINFO_RAW_MAX];             /* 424 */
+	struct bootinfo_map_entry map[BOOTINFO_MAP_MAX];             /* 4520 */
+};                                                                  /* 7592 */
 
 #endif /* !__ASSEMBLER__ */
 
 #define BOOTINFO_OFF_SOURCE 24
 #define BOOTINFO_OFF_KERNEL 56
 #define BOOTINFO_OFF_QUIRKS 72
-#define BOOTINFO_OFF_LOADER_REGIONS 144
-#define BOOTINFO_OFF_RAW 400
-#define BOOTINFO_OFF_MAP 4496
-#define BOOTINFO_SIZE 7568
+#define BOOTINFO_OFF_LOADER_REGIONS 168
+#define BOOTINFO_OFF_RAW 424
+#define BOOTINFO_OFF_MAP 4520
+#define BOOTINFO_SIZE 7592
 
 #ifndef __ASSEMBLER__
 #include <stddef.h>
@@ -164,7 +173,7 @@ _Static_assert(sizeof(struct bootinfo_header) == 24, "bootinfo_header");
 _Static_assert(sizeof(struct bootinfo_raw_entry) == 32, "bootinfo_raw_entry");
 _Static_assert(sizeof(struct bootinfo_map_entry) == 24, "bootinfo_map_entry");
 _Static_assert(sizeof(struct bootinfo_region) == 16, "bootinfo_region");
-_Static_assert(sizeof(struct bootinfo_quirks) == 72, "bootinfo_quirks");
+_Static_assert(sizeof(struct bootinfo_quirks) == 96, "bootinfo_quirks");
 _Static_assert(offsetof(struct bootinfo_header, crc32) == 20, "crc32");
 _Static_assert(offsetof(struct bootinfo, source) == BOOTINFO_OFF_SOURCE, "source");
 _Static_assert(offsetof(struct bootinfo, kernel) == BOOTINFO_OFF_KERNEL, "kernel");

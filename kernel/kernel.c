@@ -2,7 +2,7 @@
  * The example kernel: validates the boot info, prints the memory map in the
  * machine-readable report format (README.md) and as a firmware-style table,
  * writes and reads back every usable page above its own image, and under
- * QEMU exits through isa-debug-exit with the result.
+ * QEMU exits through isa-debug-exit with the result (Bochs: shutdown port).
  *
  * Built twice from this file: ELF32 (protected mode, paging off) and ELF64
  * (long mode, identity paging).  Entry for both:
@@ -73,10 +73,16 @@ static void print(const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Ends an emulator run by itself: QEMU exits with the status, Bochs quits
+ * (the status is the last line printed); real hardware just halts. */
 static _Noreturn void finish(int ok)
 {
-	if (running_under_qemu())
+	if (running_under_qemu()) {
 		outb(QEMU_EXIT_PORT, ok ? STATUS_KERNEL_OK : STATUS_KERNEL_FAIL);
+	} else if (inb(DEBUGCON_PORT) == DEBUGCON_READBACK) {
+		for (const char *s = BOCHS_SHUTDOWN_STRING; *s; s++)
+			outb(BOCHS_SHUTDOWN_PORT, (uint8_t)*s);
+	}
 	for (;;)
 		__asm__ volatile("cli; hlt");
 }
@@ -244,6 +250,10 @@ static void print_report(const struct bootinfo *bi)
 	      "xfer=%u entry_dl=0x%x\n",
 	      q->int12_kib, q->bda_kib, q->e801_low_kib, q->e801_high_64k, q->ext88_kib,
 	      q->disk_retries, q->disk_xfer_max, q->entry_dl);
+	print("quirks recheck_calls=%u recheck_diff=%u e820_conv=%u e820_ext_low=%u "
+	      "e820_ext_high=%u\n",
+	      q->e820_recheck_calls, q->e820_recheck_diff, q->e820_conv_kib, q->e820_ext_low_kib,
+	      q->e820_ext_high_64k);
 	print("summary usable=%llu above4g=%llu source=%s\n", (unsigned long long)usable,
 	      (unsigned long long)above4g, source_name(bi->source));
 }

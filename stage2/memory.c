@@ -108,14 +108,40 @@ int detect_memory_int12(struct memdetect *md)
 	return 0;
 }
 
+/* One buffer for every call, both walks: some BIOSes only rewrite the
+ * fields that changed and expect the same buffer back. */
+static struct e820_entry e820_buf;
+
+/* One E820 call.  Returns the E820_END_* reason the walk must stop for
+ * (treating the call as a later one), or 0 with an entry in e820_buf. */
+static u32 e820_call(u32 cont, struct biosregs *out)
+{
+	struct biosregs in;
+
+	initregs(&in);
+	in.eax = E820_FUNC;
+	in.edx = E820_SMAP;
+	in.ecx = sizeof(e820_buf);
+	in.ebx = cont;
+	set_es_di(&in, &e820_buf);
+	e820_buf.attr = E820_ATTR_VALID; /* what a 20-byte answer leaves */
+	intcall(0x15, &in, out);
+	/* CF first: some BIOSes end the walk with CF set and no SMAP instead
+	 * of EBX = 0; that answer holds no entry. */
+	if (out->eflags & X86_EFLAGS_CF)
+		return E820_END_CF;
+	if (out->eax != E820_SMAP)
+		return E820_END_NO_SMAP;
+	if (out->ecx < E820_ENTRY_SIZE_ACPI1)
+		return E820_END_BAD_SIZE;
+	return 0;
+}
+
 int detect_memory_e820(struct memdetect *md)
 {
 	struct bootinfo *bi = md->bi;
 	struct bootinfo_quirks *q = &bi->quirks;
-	/* One buffer for every call: some BIOSes only rewrite the fields that
-	 * changed and expect the same buffer back. */
-	static struct e820_entry buf;
-	struct biosregs in, out;
+	struct biosregs out;
 	u32 cont = 0, clear_count = 0;
 
 	q->e820_end = E820_END_NONE;
@@ -124,38 +150,20 @@ int detect_memory_e820(struct memdetect *md)
 			q->e820_end = E820_END_BOUND;
 			break;
 		}
-		initregs(&in);
-		in.eax = E820_FUNC;
-		in.edx = E820_SMAP;
-		in.ecx = sizeof(buf);
-		in.ebx = cont;
-		set_es_di(&in, &buf);
-		buf.attr = E820_ATTR_VALID;   /* what a 20-byte answer leaves */
-		intcall(0x15, &in, &out);
+		u32 stop = e820_call(cont, &out);
 		q->e820_calls++;
-
-		/* CF first: some BIOSes end the walk with CF set and no SMAP
-		 * instead of EBX = 0; that answer holds no entry. */
-		if (out.eflags & X86_EFLAGS_CF) {
-			q->e820_end = call ? E820_END_CF : E820_END_NONE;
-			break;
-		}
-		if (out.eax != E820_SMAP) {
-			q->e820_end = call ? E820_END_NO_SMAP : E820_END_NONE;
-			break;
-		}
-		if (out.ecx < E820_ENTRY_SIZE_ACPI1) {
-			q->e820_end = call ? E820_END_BAD_SIZE : E820_END_NONE;
+		if (stop) {
+			q->e820_end = call ? stop : E820_END_NONE;
 			break;
 		}
 		u32 size = out.ecx > E820_ENTRY_SIZE_ACPI3 ? E820_ENTRY_SIZE_ACPI3 : out.ecx;
-		u32 attr = size >= E820_ENTRY_SIZE_ACPI3 ? buf.attr : E820_ATTR_VALID;
+		u32 attr = size >= E820_ENTRY_SIZE_ACPI3 ? e820_buf.attr : E820_ATTR_VALID;
 		if (size < E820_ENTRY_SIZE_ACPI3)
 			q->flags |= QUIRK_E820_SHORT_ENTRIES;
 		q->e820_entries++;
-		add_raw(md, buf.base, buf.length, buf.type, attr, out.ecx);
+		add_raw(md, e820_buf.base, e820_buf.length, e820_buf.type, attr, out.ecx);
 
-		if (!buf.length) {
+		if (!e820_buf.length) {
 			q->flags |= QUIRK_ZERO_LENGTH;
 			q->dropped_zero++;
 		} else {
@@ -164,13 +172,13 @@ int detect_memory_e820(struct memdetect *md)
 				clear_count++;
 			else if (size >= E820_ENTRY_SIZE_ACPI3)
 				md->attr_valid_seen = 1;
-			u32 rank = e820_type_rank(buf.type);
-			if (rank == RANK_RESERVED && buf.type != E820_TYPE_RESERVED &&
-			    buf.type != E820_TYPE_DISABLED) {
+			u32 rank = e820_type_rank(e820_buf.type);
+			if (rank == RANK_RESERVED && e820_buf.type != E820_TYPE_RESERVED &&
+			    e820_buf.type != E820_TYPE_DISABLED) {
 				q->flags |= QUIRK_UNKNOWN_TYPE;
 				q->unknown_types++;
 			}
-			add_range(md, buf.base, buf.length, rank, clear ? RANGE_ATTR_CLEAR : 0);
+			add_range(md, e820_buf.base, e820_buf.length, rank, clear ? RANGE_ATTR_CLEAR : 0);
 		}
 
 		cont = out.ebx;
@@ -205,6 +213,39 @@ int detect_memory_e820(struct memdetect *md)
 	return 0;
 }
 
+/* Walks E820 a second time and compares it with the raw table: a BIOS whose
+ * answers change between walks (or depend on state the first walk left)
+ * deserves a flag a kernel can see. */
+static void recheck_e820(struct memdetect *md)
+{
+	struct bootinfo *bi = md->bi;
+	struct bootinfo_quirks *q = &bi->quirks;
+	struct biosregs out;
+	u32 cont = 0, n = 0;
+
+	for (u32 call = 0; call < E820_MAX_CALLS; call++) {
+		q->e820_recheck_calls++;
+		if (e820_call(cont, &out))
+			break;
+		if (n < bi->raw_count) {
+			const struct bootinfo_raw_entry *r = &bi->raw[n];
+			u32 size = out.ecx > E820_ENTRY_SIZE_ACPI3 ? E820_ENTRY_SIZE_ACPI3 : out.ecx;
+			u32 attr = size >= E820_ENTRY_SIZE_ACPI3 ? e820_buf.attr : E820_ATTR_VALID;
+			if (r->base != e820_buf.base || r->length != e820_buf.length ||
+			    r->type != e820_buf.type || r->attr != attr || r->size != out.ecx)
+				q->e820_recheck_diff++;
+		}
+		n++;
+		cont = out.ebx;
+		if (!cont)
+			break;
+	}
+	if (n != q->e820_entries)
+		q->e820_recheck_diff++;
+	if (q->e820_recheck_diff)
+		q->flags |= QUIRK_E820_UNSTABLE;
+}
+
 /* The classic PC layout below 1 MiB for the synthesized maps: conventional
  * memory usable, the rest up to 1 MiB reserved (EBDA, VGA, option ROMs,
  * BIOS). */
@@ -224,11 +265,12 @@ static void synthesize_usable(struct memdetect *md, u64 base, u64 length)
 	add_range(md, base, length, RANK_USABLE, 0);
 }
 
-int detect_memory_e801(struct memdetect *md)
+/* Asks E801 and records the answer.  Returns 0 with the sizes, -1 when the
+ * BIOS does not answer or answers nonsense. */
+static int query_e801(struct memdetect *md, u32 *low, u32 *high)
 {
 	struct bootinfo_quirks *q = &md->bi->quirks;
 	struct biosregs in, out;
-	u32 low, high;
 
 	initregs(&in);
 	in.ax = E801_FUNC;
@@ -238,21 +280,28 @@ int detect_memory_e801(struct memdetect *md)
 	/* Some BIOSes answer in CX/DX ("configured"), others in AX/BX
 	 * ("extended"), leaving the other pair zero. */
 	if (out.cx || out.dx) {
-		low = out.cx;
-		high = out.dx;
+		*low = out.cx;
+		*high = out.dx;
 		q->flags |= QUIRK_E801_CXDX;
 	} else {
-		low = out.ax;
-		high = out.bx;
+		*low = out.ax;
+		*high = out.bx;
 	}
-	q->e801_low_kib = low;
-	q->e801_high_64k = high;
+	q->e801_low_kib = *low;
+	q->e801_high_64k = *high;
 	/* 1..16 MiB cannot hold more than 15 MiB: a larger answer is junk. */
-	if (low > E801_LOW_MAX_KIB) {
+	if (*low > E801_LOW_MAX_KIB) {
 		q->flags |= QUIRK_E801_BOGUS;
 		return -1;
 	}
-	if (!low && !high)
+	return 0;
+}
+
+int detect_memory_e801(struct memdetect *md)
+{
+	u32 low, high;
+
+	if (query_e801(md, &low, &high) || (!low && !high))
 		return -1;
 	synthesize_low(md);
 	synthesize_usable(md, MIB_1, (u64)low * KIB);
@@ -279,6 +328,41 @@ int detect_memory_88(struct memdetect *md)
 	return 0;
 }
 
+/* Bytes of usable RAM running contiguously from `from`, up to `limit`, in
+ * E820's own resolved view (no carve-outs, no page alignment). */
+static u64 usable_run(const struct bootinfo_map_entry *m, u32 n, u64 from, u64 limit)
+{
+	u64 at = from;
+
+	for (u32 i = 0; i < n && at < limit; i++)
+		if (m[i].type == BOOTINFO_MEM_USABLE && m[i].base <= at &&
+		    at - m[i].base < m[i].length)
+			at = m[i].base + m[i].length;
+	return (at < limit ? at : limit) - from;
+}
+
+/* E820 against the older interfaces: INT 12h for conventional memory, E801
+ * for extended memory.  Disagreement is legal (Bochs' BIOS says 639 KiB in
+ * INT 12h and 636 KiB in E820) but worth a flag. */
+static void cross_check(struct memdetect *md)
+{
+	struct bootinfo_quirks *q = &md->bi->quirks;
+	struct sanitize_result res;
+	u32 low, high;
+
+	memmap_sanitize(md->ranges, md->nranges, &md->scratch, md->fold, MEMDETECT_RANGES_MAX / 2,
+			SANITIZE_RESOLVE_ONLY, &res);
+	q->e820_conv_kib = (u32)(usable_run(md->fold, res.count, 0, CONV_MEM_MAX_KIB * KIB) / KIB);
+	q->e820_ext_low_kib = (u32)(usable_run(md->fold, res.count, MIB_1, MIB_16) / KIB);
+	q->e820_ext_high_64k =
+		(u32)(usable_run(md->fold, res.count, MIB_16, 0x100000000ull) / E801_HIGH_BLOCK);
+	if (!(q->flags & QUIRK_INT12_BAD) && q->int12_kib != q->e820_conv_kib)
+		q->flags |= QUIRK_E820_INT12_MISMATCH;
+	if (!query_e801(md, &low, &high) &&
+	    (low != q->e820_ext_low_kib || high != q->e820_ext_high_64k))
+		q->flags |= QUIRK_E820_E801_MISMATCH;
+}
+
 int detect_memory(struct memdetect *md)
 {
 	struct bootinfo *bi = md->bi;
@@ -287,6 +371,8 @@ int detect_memory(struct memdetect *md)
 		return 0;
 	if (!detect_memory_e820(md)) {
 		bi->source = BOOTINFO_SOURCE_E820;
+		recheck_e820(md);
+		cross_check(md);
 	} else {
 		/* Forget whatever a failed walk stored. */
 		bi->raw_count = 0;

@@ -17,6 +17,8 @@ struct fake_bios_log fake_bios_log;
 
 static const struct fake_bios_script *script;
 static u32 e820_cont;     /* continuation handed out by the last answer */
+static u32 e820_pos;      /* the script answer for the next call of a walk */
+static u32 e820_walks;    /* walks started (calls with EBX = 0) */
 static void *e820_buffer; /* the buffer of the first call of this script */
 
 void fake_bios_set(const struct fake_bios_script *s)
@@ -24,6 +26,8 @@ void fake_bios_set(const struct fake_bios_script *s)
 	script = s;
 	memset(&fake_bios_log, 0, sizeof(fake_bios_log));
 	e820_cont = 0;
+	e820_pos = 0;
+	e820_walks = 0;
 	e820_buffer = NULL;
 	fake_bios_es_di = fake_bios_ds_si = NULL;
 }
@@ -59,7 +63,15 @@ static void garbage_upper(struct biosregs *r)
 
 static void e820(const struct biosregs *in, struct biosregs *out)
 {
-	u32 call = fake_bios_log.e820_calls++;
+	u32 n = fake_bios_log.e820_calls++;
+	/* EBX = 0 starts a walk over: the script answers from its start again,
+	 * as a real BIOS does when the loader walks the map a second time. */
+	if (!in->ebx) {
+		e820_pos = 0;
+		e820_walks++;
+	}
+	u32 call = e820_pos++;
+	(void)n;
 	struct e820_entry *buf = fake_bios_es_di;
 
 	/* The calling convention (ACPI spec, "INT 15H, E820H"): every rule
@@ -68,7 +80,7 @@ static void e820(const struct biosregs *in, struct biosregs *out)
 		violation("E820 call %u: EDX %#x, want 'SMAP'", call, in->edx);
 	if (in->ecx != E820_ENTRY_SIZE_ACPI3)
 		violation("E820 call %u: ECX %u, want 24", call, in->ecx);
-	if (in->ebx != e820_cont)
+	if (in->ebx && in->ebx != e820_cont)
 		violation("E820 call %u: EBX %#x, want the continuation %#x", call, in->ebx,
 			  e820_cont);
 	if (!buf) {
@@ -84,11 +96,17 @@ static void e820(const struct biosregs *in, struct biosregs *out)
 		violation("E820 call %u: attribute dword %#x on entry, want it preset to 1", call,
 			  buf->attr);
 
-	if (!script || call >= script->e820_count) {
+	const struct fake_e820_answer *answers = script ? script->e820 : NULL;
+	u32 count = script ? script->e820_count : 0;
+	if (script && e820_walks > 1 && script->e820_rewalk) {
+		answers = script->e820_rewalk;
+		count = script->e820_rewalk_count;
+	}
+	if (!answers || call >= count) {
 		set_cf(out, 1);
 		return;
 	}
-	const struct fake_e820_answer *a = &script->e820[call];
+	const struct fake_e820_answer *a = &answers[call];
 	u32 write = a->write;
 	if (!write && !a->cf && a->eax == E820_SMAP)
 		write = FAKE_W_BASE | FAKE_W_LENGTH | FAKE_W_TYPE |

@@ -47,6 +47,10 @@ struct fake_88_answer {
 struct fake_bios_script {
 	const struct fake_e820_answer *e820; /* answer to call i; none past e820_count */
 	u32 e820_count;
+	/* Answers for every walk after the first (a walk starts at EBX = 0);
+	 * NULL: each walk gets the answers above again. */
+	const struct fake_e820_answer *e820_rewalk;
+	u32 e820_rewalk_count;
 	struct fake_e801_answer e801;
 	struct fake_88_answer e88;
 	int int12_present; /* 0: INT 12h leaves AX as it was given */

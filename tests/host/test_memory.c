@@ -43,6 +43,10 @@ struct mcase {
 	u32 n_map;
 	const struct map_want *carved; /* with stage2's fixed carve-outs; NULL: skip */
 	u32 n_carved;
+	/* Cross-checks (recheck walk, E820 vs INT 12h / E801): when 0, an E820
+	 * source implies a second walk of the same length that agrees, and the
+	 * e820_* view fields are not checked. */
+	int check_cross;
 };
 
 /* E820 answers: entry, continuation handed out. */
@@ -270,7 +274,9 @@ static struct mcase cases[] = {
 	{ .name = "e820_more_entries_than_raw_max", .setup = setup_raw_overflow,
 	  .bios = { LOWMEM_639 },
 	  .ret = BOOTINFO_SOURCE_E820, CONV_639,
-	  .q = { Q639, .flags = QUIRK_RAW_OVERFLOW, .e820_end = E820_END_EBX_ZERO,
+	  /* No E820 entry covers address 0 while INT 12h says 639 KiB. */
+	  .q = { Q639, .flags = QUIRK_RAW_OVERFLOW | QUIRK_E820_INT12_MISMATCH,
+		 .e820_end = E820_END_EBX_ZERO,
 		 .e820_calls = 200, .e820_entries = 200, .raw_overflow = 200 - BOOTINFO_RAW_MAX } },
 	{ .name = "e820_fold_attr_clear_entries_before_valid", .setup = setup_fold_clear_first,
 	  .bios = { LOWMEM_639 },
@@ -290,6 +296,60 @@ static struct mcase cases[] = {
 	  .q = { Q639, .flags = QUIRK_E820_ATTR_ALL_CLEAR, .e820_end = E820_END_EBX_ZERO,
 		 .e820_calls = 111, .e820_entries = 111 },
 	  MAP(OU(0, 0x9f000), OU(0x100000, 0x6e0000)) },
+
+	/* --- cross-checks: a second walk, INT 12h, E801 ------------------- */
+	{ .name = "e820_agrees_with_int12_and_e801_qemu",
+	  /* SeaBIOS's own E801 answer for 256 MiB: 15 MiB in CX, and
+	   * (0xffe0000 - 16 MiB) / 64 KiB = 0xefe blocks in DX. */
+	  .bios = { QEMU_256M_ANSWERS, .e801 = { .present = 1, .cx = 0x3c00, .dx = 0xefe },
+		    LOWMEM_639 },
+	  .ret = BOOTINFO_SOURCE_E820, CONV_639, .check_cross = 1,
+	  .q = { Q639, .flags = QUIRK_E820_SHORT_ENTRIES | QUIRK_E801_CXDX,
+		 .e820_end = E820_END_EBX_ZERO, .e820_calls = 7, .e820_entries = 7,
+		 .e820_recheck_calls = 7, .e801_low_kib = 0x3c00, .e801_high_64k = 0xefe,
+		 .e820_conv_kib = 639, .e820_ext_low_kib = 0x3c00, .e820_ext_high_64k = 0xefe },
+	  QEMU_256M_RAW, QEMU_256M_MAP },
+	{ .name = "e820_disagrees_with_e801",
+	  .bios = { QEMU_256M_ANSWERS, .e801 = { .present = 1, .ax = 0x3c00, .bx = 0x100 },
+		    LOWMEM_639 },
+	  .ret = BOOTINFO_SOURCE_E820, CONV_639, .check_cross = 1,
+	  .q = { Q639, .flags = QUIRK_E820_SHORT_ENTRIES | QUIRK_E820_E801_MISMATCH,
+		 .e820_end = E820_END_EBX_ZERO, .e820_calls = 7, .e820_entries = 7,
+		 .e820_recheck_calls = 7, .e801_low_kib = 0x3c00, .e801_high_64k = 0x100,
+		 .e820_conv_kib = 639, .e820_ext_low_kib = 0x3c00, .e820_ext_high_64k = 0xefe },
+	  QEMU_256M_RAW, QEMU_256M_MAP },
+	{ .name = "e820_low_ram_636_int12_639_bochs_like",
+	  /* Bochs' BIOS: E820 ends low RAM at 0x9f000, INT 12h says 639 KiB.
+	   * 1..16 MiB: 15 MiB; from 16 MiB up to 0x1ff0000: 0xff blocks. */
+	  .bios = { E820(E20(0, 0x9f000, 1, 1), E20(0x9f000, 0x1000, 2, 2),
+			 E20(0xe8000, 0x18000, 2, 3), E20(0x100000, 0x1ef0000, 1, 4),
+			 E20(0x1ff0000, 0x10000, 3, 0)),
+		    LOWMEM_639 },
+	  .ret = BOOTINFO_SOURCE_E820, CONV_639, .check_cross = 1,
+	  .q = { Q639, .flags = QUIRK_E820_SHORT_ENTRIES | QUIRK_E820_INT12_MISMATCH,
+		 .e820_end = E820_END_EBX_ZERO, .e820_calls = 5, .e820_entries = 5,
+		 .e820_recheck_calls = 5, .e820_conv_kib = 636, .e820_ext_low_kib = 0x3c00,
+		 .e820_ext_high_64k = 0xff },
+	  RAW(RW20(0, 0x9f000, 1), RW20(0x9f000, 0x1000, 2), RW20(0xe8000, 0x18000, 2),
+	      RW20(0x100000, 0x1ef0000, 1), RW20(0x1ff0000, 0x10000, 3)),
+	  MAP(OU(0, 0x9f000), OR(0x9f000, 0x1000), OR(0xe8000, 0x18000),
+	      OU(0x100000, 0x1ef0000), OA(0x1ff0000, 0x10000)) },
+	{ .name = "e820_second_walk_answers_otherwise",
+	  /* The second walk returns the high block 64 KiB shorter and one entry
+	   * fewer: two differences (one entry, and the count). */
+	  .bios = { E820(E20(0, 0x9fc00, 1, 1), E20(0x100000, 0x1f00000, 1, 2),
+			 E20(0xfffc0000, 0x40000, 2, 0)),
+		    .e820_rewalk = (const struct fake_e820_answer[]){
+			    E20(0, 0x9fc00, 1, 1), E20(0x100000, 0x1ef0000, 1, 0) },
+		    .e820_rewalk_count = 2, LOWMEM_639 },
+	  .ret = BOOTINFO_SOURCE_E820, CONV_639, .check_cross = 1,
+	  .q = { Q639, .flags = QUIRK_E820_SHORT_ENTRIES | QUIRK_E820_UNSTABLE,
+		 .e820_end = E820_END_EBX_ZERO, .e820_calls = 3, .e820_entries = 3,
+		 .e820_recheck_calls = 2, .e820_recheck_diff = 2, .e820_conv_kib = 639,
+		 /* usable runs to 0x2000000: 16 MiB above 16 MiB = 0x100 blocks */
+		 .e820_ext_low_kib = 0x3c00, .e820_ext_high_64k = 0x100 },
+	  RAW(RW20(0, 0x9fc00, 1), RW20(0x100000, 0x1f00000, 1), RW20(0xfffc0000, 0x40000, 2)),
+	  MAP(OU(0, 0x9f000), OU(0x100000, 0x1f00000), OR(0xfffc0000, 0x40000)) },
 
 	/* --- fallbacks ----------------------------------------------------- */
 	{ .name = "no_e820_no_smap_then_e801_ax_bx",
@@ -584,6 +644,17 @@ static void run_case(const struct mcase *tc)
 	QCHECK(disk_xfer_max);
 	QCHECK(entry_dl);
 	QCHECK(pad);
+	QCHECK(pad2);
+	u32 recheck = c->q.e820_recheck_calls;
+	if (!c->check_cross && c->ret == BOOTINFO_SOURCE_E820)
+		recheck = c->q.e820_calls; /* a deterministic script answers the same */
+	CHECK_EQ_U64("quirks.e820_recheck_calls", bi->quirks.e820_recheck_calls, recheck);
+	QCHECK(e820_recheck_diff);
+	if (c->check_cross) {
+		QCHECK(e820_conv_kib);
+		QCHECK(e820_ext_low_kib);
+		QCHECK(e820_ext_high_64k);
+	}
 
 	CHECK_EQ_U64("bi->raw_count", bi->raw_count, c->n_raw);
 	for (u32 i = 0; i < bi->raw_count && i < c->n_raw && i < BOOTINFO_RAW_MAX; i++) {
@@ -611,11 +682,11 @@ static void run_case(const struct mcase *tc)
 
 	/* The probes ran in order and stopped at the first that worked. */
 	const struct fake_bios_log *log = &fake_bios_log;
-	int want_e801 = c->ret == BOOTINFO_SOURCE_E801 || c->ret == BOOTINFO_SOURCE_88 ||
-			(!c->ret && c->conv_top);
+	/* E801 runs as a fallback, and after E820 as its cross-check. */
+	int want_e801 = c->ret != 0 || c->conv_top;
 	int want_88 = c->ret == BOOTINFO_SOURCE_88 || (!c->ret && c->conv_top);
 	CHECK_EQ_U64("INT 12h calls", log->int12_calls, 1);
-	CHECK_EQ_U64("E820 calls seen by the BIOS", log->e820_calls, c->q.e820_calls);
+	CHECK_EQ_U64("E820 calls seen by the BIOS", log->e820_calls, c->q.e820_calls + recheck);
 	CHECK_EQ_U64("E801 calls", log->e801_calls, want_e801);
 	CHECK_EQ_U64("88h calls", log->e88_calls, want_88);
 	CHECK_EQ_U64("unknown BIOS calls", log->unknown_calls, 0);
