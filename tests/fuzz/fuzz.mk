@@ -4,7 +4,7 @@ FUZZ_CC := clang
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-Iinclude -Istage2 -I$(BUILD)
 FUZZ_TIME ?= 300
-FUZZERS := $(BUILD)/fuzz/fuzz_sanitize $(BUILD)/fuzz/fuzz_elf
+FUZZERS := $(BUILD)/fuzz/fuzz_sanitize $(BUILD)/fuzz/fuzz_elf $(BUILD)/fuzz/fuzz_e820
 
 $(BUILD)/fuzz:
 	mkdir -p $@
@@ -14,6 +14,10 @@ $(BUILD)/fuzz/fuzz_sanitize: tests/fuzz/fuzz_sanitize.c stage2/sanitize.c $(HEAD
 
 $(BUILD)/fuzz/fuzz_elf: tests/fuzz/fuzz_elf.c stage2/elfload.c $(HEADERS) | $(BUILD)/fuzz
 	$(FUZZ_CC) $(FUZZ_CFLAGS) tests/fuzz/fuzz_elf.c stage2/elfload.c -o $@
+
+$(BUILD)/fuzz/fuzz_e820: tests/fuzz/fuzz_e820.c stage2/memory.c stage2/sanitize.c tests/host/fake_bios.c $(HEADERS) tests/host/fake_bios.h | $(BUILD)/fuzz
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -DHOST_FAKE_BIOS -Itests/host tests/fuzz/fuzz_e820.c stage2/memory.c \
+		stage2/sanitize.c tests/host/fake_bios.c -o $@
 
 .PHONY: fuzzers fuzz
 fuzzers: $(FUZZERS)

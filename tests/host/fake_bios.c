@@ -89,7 +89,7 @@ static void e820(const struct biosregs *in, struct biosregs *out)
 		return;
 	}
 	if (!e820_buffer)
-		e820_buffer = buf;
+		e820_buffer = fake_bios_log.e820_buffer = buf;
 	else if (buf != e820_buffer)
 		violation("E820 call %u: a different buffer than the first call", call);
 	if (buf->attr != E820_ATTR_VALID)

@@ -67,6 +67,7 @@ struct fake_bios_log {
 	u32 e820_calls, e801_calls, e88_calls, int12_calls, unknown_calls, bda_reads;
 	u32 violations;
 	char violation[256]; /* the first one */
+	void *e820_buffer; /* the buffer the E820 calls filled */
 };
 
 extern struct fake_bios_log fake_bios_log;
