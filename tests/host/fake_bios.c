@@ -21,10 +21,90 @@ static u32 e820_pos;      /* the script answer for the next call of a walk */
 static u32 e820_walks;    /* walks started (calls with EBX = 0) */
 static void *e820_buffer; /* the buffer of the first call of this script */
 
+static void __attribute__((format(printf, 1, 2))) violation(const char *fmt, ...);
+
+/* The gate: opening it shows after `settle` port-0x80 reads. */
+static int gate_open, gate_pending;
+static u32 gate_wait;
+static int kbc_expect_data;
+
+static void open_gate(void)
+{
+	if (gate_open || gate_pending)
+		return;
+	gate_pending = 1;
+	gate_wait = script ? script->a20.settle : 0;
+	if (!gate_wait) {
+		gate_open = 1;
+		gate_pending = 0;
+	}
+	fake_bios_log.a20_now = gate_open;
+}
+
+u16 fake_a20_alias(const volatile u16 *p)
+{
+	/* Gate shut: FFFF:(p + 0x10) wraps onto p itself. */
+	return gate_open ? (u16)~*p : *p;
+}
+
+u8 inb(u16 port)
+{
+	const struct fake_a20 *a = script ? &script->a20 : NULL;
+
+	if (port == 0x80) {
+		if (gate_pending && !--gate_wait) {
+			gate_open = 1;
+			gate_pending = 0;
+			fake_bios_log.a20_now = 1;
+		}
+		return 0;
+	}
+	if (port == 0x64)
+		return !a || !a->kbc ? 0xff : a->kbc == 2 ? 0x02 : 0x00;
+	if (port == 0x60)
+		return 0;
+	if (port == 0x92)
+		return !a || !a->port92 ? 0xff : (u8)(gate_open ? 0x02 : 0x00);
+	violation("inb(%#x): a port the A20 code has no business reading", port);
+	return 0xff;
+}
+
+void outb(u16 port, u8 v)
+{
+	const struct fake_a20 *a = script ? &script->a20 : NULL;
+
+	if (port == 0x64) {
+		fake_bios_log.kbc_commands++;
+		if (a && a->kbc == 2)
+			violation("outb(0x64, %#x) while the 8042's input buffer was full", v);
+		kbc_expect_data = v == 0xd1;
+	} else if (port == 0x60) {
+		fake_bios_log.kbc_data_writes++;
+		if (a && a->kbc == 1 && kbc_expect_data && (v & 0x02))
+			open_gate();
+		if (!(v & 0x01))
+			violation("8042 output port written with bit 0 clear: that resets the CPU");
+		kbc_expect_data = 0;
+	} else if (port == 0x92) {
+		fake_bios_log.port92_writes++;
+		if (v & 0x01)
+			violation("port 0x92 written with bit 0 set: that resets the machine");
+		if (a && a->port92 && (v & 0x02))
+			open_gate();
+	} else {
+		violation("outb(%#x, %#x): a port the A20 code has no business writing", port, v);
+	}
+}
+
 void fake_bios_set(const struct fake_bios_script *s)
 {
+	gate_open = s && s->a20.on;
+	gate_pending = 0;
+	gate_wait = 0;
+	kbc_expect_data = 0;
 	script = s;
 	memset(&fake_bios_log, 0, sizeof(fake_bios_log));
+	fake_bios_log.a20_now = gate_open;
 	e820_cont = 0;
 	e820_pos = 0;
 	e820_walks = 0;
@@ -129,12 +209,27 @@ static void e820(const struct biosregs *in, struct biosregs *out)
 void intcall(u8 int_no, const struct biosregs *in_, struct biosregs *out)
 {
 	const struct biosregs in = *in_; /* in and out may be the same */
+	struct biosregs discard;
+
+	if (!out) /* intcall() allows a caller that wants no answer */
+		out = &discard;
 
 	if (!(in.eflags & X86_EFLAGS_CF))
 		violation("INT %#x AX=%#x: called without CF preset (initregs)", int_no, in.ax);
 	*out = in;
 	if (int_no == 0x15 && in.eax == E820_FUNC) {
 		e820(&in, out);
+	} else if (int_no == 0x15 && in.ax == 0x2401) {
+		fake_bios_log.a20_2401_calls++;
+		if (!script || !script->a20.bios_2401) {
+			out->ah = 0x86;
+			set_cf(out, 1);
+		} else {
+			if (script->a20.bios_2401 == 1)
+				open_gate();
+			out->ah = 0;
+			set_cf(out, 0);
+		}
 	} else if (int_no == 0x15 && in.ax == E801_FUNC) {
 		fake_bios_log.e801_calls++;
 		if (!script || !script->e801.present) {

@@ -44,6 +44,15 @@ struct fake_88_answer {
 	u16 ax;
 };
 
+/* The A20 gate and the three ways to open it (stage2/a20.c). */
+struct fake_a20 {
+	int on;        /* the gate at start */
+	int bios_2401; /* 0: unknown (CF set), 1: opens the gate, 2: says so but does not */
+	int kbc;       /* 0: no 8042 (status reads 0xFF), 1: works, 2: input buffer stuck full */
+	int port92;    /* 0: absent (reads 0xFF), 1: works */
+	u32 settle;    /* io_delay() reads of port 0x80 before an opened gate shows */
+};
+
 struct fake_bios_script {
 	const struct fake_e820_answer *e820; /* answer to call i; none past e820_count */
 	u32 e820_count;
@@ -57,6 +66,7 @@ struct fake_bios_script {
 	u16 int12_ax;
 	u16 bda_base_kib; /* word at 40:13 */
 	u16 bda_ebda_seg; /* word at 40:0E */
+	struct fake_a20 a20;
 	/* Leave garbage in the upper halves of EAX..EDX on 16-bit answers
 	 * (E801, 88h, INT 12h): the caller must read AX, not EAX. */
 	int upper_garbage;
@@ -68,6 +78,8 @@ struct fake_bios_log {
 	u32 violations;
 	char violation[256]; /* the first one */
 	void *e820_buffer; /* the buffer the E820 calls filled */
+	u32 a20_2401_calls, kbc_commands, kbc_data_writes, port92_writes;
+	int a20_now;       /* the gate at the end */
 };
 
 extern struct fake_bios_log fake_bios_log;
