@@ -116,10 +116,10 @@ def blkdebug(tmp, sector, once):
     return conf
 
 
-def shim_image(tmp, name, *defines):
+def shim_image(tmp, name, *defines, src="disk.img"):
     """The normal image behind a shim boot sector; the real MBR moves to the
     last sector, where the shim reads it from."""
-    img = copy_image(tmp, name)
+    img = copy_image(tmp, name, src)
     last = os.path.getsize(img) // SECTOR - 1
     shim = os.path.join(tmp, name + ".shim")
     subprocess.run(["nasm", "-f", "bin", "-DREAL_MBR_LBA=%d" % last, *defines,
@@ -282,12 +282,26 @@ def tests(tmp):
     t["post-codes-stage2-corrupt"] = lambda: post_codes(tmp, "pc-crc", img, (), ["M", "!"],
                                                        "stage2 corrupt")
 
+    # 3. Transfer limits, with the >8 MiB kernel (make test builds it).
     big = os.path.join(BUILD, "disk-big.img")
-    if os.path.exists(big):
-        t["kernel-over-8mib"] = lambda: expect_ok(
-            boot(big, "-m", "128M"),
-            payload=lambda b: "payload ok" in b.out,
-            xfer=lambda b: int(b.field("xfer") or 0) == 127)
+    t["kernel-over-8mib"] = lambda: expect_ok(
+        boot(big, "-m", "128M"),
+        payload=lambda b: "payload ok" in b.out,
+        xfer=lambda b: int(b.field("xfer") or 0) == 127)
+    # A BIOS that refuses more than 64 sectors a call: the loader halves 127
+    # to 63, keeps that size, and still loads every byte.
+    t["xfer-limit-64-sectors"] = lambda: expect_ok(
+        boot(shim_image(tmp, "x64.img", "-DXFER_MAX=64", src="disk-big.img"), "-m", "128M"),
+        payload=lambda b: "payload ok" in b.out,
+        xfer=lambda b: int(b.field("xfer") or 0) == 63,
+        retried=lambda b: int(b.field("disk_retries") or 0) >= 1)
+    # A BIOS that fails (for good) on any buffer across a 64 KiB boundary.
+    t["no-64k-boundary-crossing"] = lambda: expect_ok(
+        boot(shim_image(tmp, "xnc.img", "-DXFER_MAX=127", "-DNO_CROSS", src="disk-big.img"),
+             "-m", "128M"),
+        payload=lambda b: "payload ok" in b.out,
+        no_crossing=lambda b: "##64K##" not in b.e9,
+        xfer=lambda b: int(b.field("xfer") or 0) == 127)
     return t
 
 

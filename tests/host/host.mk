@@ -27,3 +27,20 @@ $(BUILD)/tests/test_mkimage: tests/host/test_mkimage.c $(HOST_TEST_HEADERS) \
 		$(BUILD)/mbr_syms.h $(BUILD)/stage2_syms.h $(BUILD)/mkimage \
 		$(BUILD)/mbr.bin $(BUILD)/stage2.bin $(BUILD)/kernel64.elf | $(BUILD)/tests
 	$(CC) $(HOST_TEST_CFLAGS) tests/host/test_mkimage.c -o $@
+
+# Real firmware maps (tests/host/dumps/*.e820, see its README) through the
+# sanitizer; the dumps are read at run time, so adding one needs no rebuild.
+HOST_TESTS += $(BUILD)/tests/test_dumps
+host-tests: $(BUILD)/tests/test_dumps
+
+$(BUILD)/tests/test_dumps: tests/host/test_dumps.c stage2/sanitize.c \
+		$(HOST_TEST_HEADERS) | $(BUILD)/tests
+	$(CC) $(HOST_TEST_CFLAGS) tests/host/test_dumps.c stage2/sanitize.c -o $@
+
+# The A20 code against the fake chipset (8042, port 0x92, INT 15h 2401h).
+HOST_TESTS += $(BUILD)/tests/test_a20
+host-tests: $(BUILD)/tests/test_a20
+
+$(BUILD)/tests/test_a20: tests/host/test_a20.c tests/host/fake_bios.c stage2/a20.c \
+		$(HOST_TEST_HEADERS) | $(BUILD)/tests
+	$(CC) $(HOST_TEST_CFLAGS) tests/host/test_a20.c tests/host/fake_bios.c stage2/a20.c -o $@

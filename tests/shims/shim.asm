@@ -7,6 +7,11 @@
 ;   A20_OFF        switch A20 off through port 0x92 first
 ;   HOOK_2401      hook INT 15h so AX=2401h (enable A20) fails, from memory
 ;                  taken by lowering 40:13, as option ROMs do
+;   XFER_MAX=n     hook INT 13h so AH=42h reads of more than n sectors fail
+;                  (Phoenix EDD limit style), the same way
+;   NO_CROSS       ...and any AH=42h buffer across a 64 KiB boundary fails
+;                  and poisons every later read ("##64K##" on port 0xE9): a
+;                  loader that ever crosses cannot boot
 ; Always: junk in the upper halves of every 32-bit register at entry
 ; (rust-osdev issue 44, Limine PR 552).
 ; Failure: 'S' on port 0xE9 and a halt.
@@ -41,8 +46,8 @@ relocated:
 	and al, 0xfc			; bit 1 = A20, bit 0 = reset: both 0
 	out 0x92, al
 %endif
-%ifdef HOOK_2401
-	dec word [0x413]		; 1 KiB for the resident hook
+%if %isdef(HOOK_2401) || %isdef(XFER_MAX)
+	dec word [0x413]		; 1 KiB for the resident hooks
 	mov ax, [0x413]
 	shl ax, 6			; KiB -> segment
 	mov es, ax
@@ -50,10 +55,18 @@ relocated:
 	mov si, hook
 	mov cx, hook_end - hook
 	rep movsb
+%ifdef HOOK_2401
 	mov eax, [0x15 * 4]
 	mov [es:old15 - hook], eax
 	mov word [0x15 * 4], 0
 	mov [0x15 * 4 + 2], es
+%endif
+%ifdef XFER_MAX
+	mov eax, [0x13 * 4]
+	mov [es:old13 - hook], eax
+	mov word [0x13 * 4], hook13 - hook
+	mov [0x13 * 4 + 2], es
+%endif
 	xor ax, ax
 	mov es, ax
 %endif
@@ -96,6 +109,60 @@ hook:
 .chain:
 	jmp far [cs:old15 - hook]
 old15:	dd 0
+
+%ifdef XFER_MAX
+hook13:
+	cmp ah, 0x42
+	jne .chain
+	cmp byte [cs:poisoned - hook], 0
+	jne .reject
+	cmp word [si + 2], XFER_MAX
+	ja .reject
+%ifdef NO_CROSS
+	push eax
+	push ebx
+	movzx eax, word [si + 6]	; segment
+	shl eax, 4
+	movzx ebx, word [si + 4]	; offset
+	add eax, ebx			; first byte
+	movzx ebx, word [si + 2]
+	shl ebx, 9
+	lea ebx, [eax + ebx - 1]	; last byte
+	shr eax, 16
+	shr ebx, 16
+	cmp eax, ebx
+	pop ebx
+	pop eax
+	je .chain
+	mov byte [cs:poisoned - hook], 1
+	push ax
+	push bx
+	xor bx, bx
+.mark:
+	mov al, [cs:bx + marker - hook]
+	out 0xe9, al
+	inc bx
+	cmp bx, marker_end - marker
+	jb .mark
+	pop bx
+	pop ax
+	jmp .reject
+%endif
+.chain:
+	jmp far [cs:old13 - hook]
+.reject:
+	mov word [si + 2], 0		; nothing transferred
+	mov ah, 0x01			; invalid request
+	push bp
+	mov bp, sp
+	or byte [bp + 6], 1		; CF
+	pop bp
+	iret
+old13:	dd 0
+poisoned: db 0
+marker:	db "##64K##"
+marker_end:
+%endif
 hook_end:
 
 dap:	db 0x10, 0
