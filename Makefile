@@ -6,6 +6,8 @@
 #   make test       every test; the last line is "N passed, N failed"
 #   make image KERNEL=path/to/kernel.elf IMAGE=path/to/disk.img
 #   make bochs      boot build/disk.img in Bochs (headless, port 0xE9 to stdout)
+#   make debug      boot build/disk.img in QEMU paused for gdb (tcp::1234)
+#   make fuzz       run the libFuzzer harnesses for FUZZ_TIME seconds each
 
 BUILD := build
 KERNEL ?= $(BUILD)/kernel64.elf
@@ -40,7 +42,7 @@ STAGE2_C := main console a20 memory sanitize disk elfload paging cpu bda string
 STAGE2_OBJS := $(STAGE2_ASM:%=$(BUILD)/stage2/%.o) $(STAGE2_C:%=$(BUILD)/stage2/%.o)
 HEADERS := $(wildcard include/*.h stage2/*.h)
 
-.PHONY: all run test image bochs deps clean host-tests
+.PHONY: all run test image bochs debug deps clean host-tests
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -143,6 +145,16 @@ test: deps
 
 bochs: all
 	tools/bochs-run $(BUILD)/disk.img
+
+# The kernel under gdb: QEMU waits on tcp::1234.  Hardware breakpoints,
+# because the loader copies the kernel over any software breakpoint gdb
+# plants early.  Stage2 runs in real mode, which gdb steps badly: use
+# Bochs' debugger for it (tools/bochs-run, tools/bochsrc.in).
+debug: all
+	@echo "QEMU waits for gdb. In another terminal:"
+	@echo "  gdb $(KERNEL) -ex 'target remote :1234' -ex 'hbreak kmain' -ex continue"
+	qemu-system-x86_64 -display none -no-reboot -serial stdio -s -S \
+		-drive file=$(IMAGE),format=raw
 
 clean:
 	rm -rf $(BUILD)
