@@ -7,6 +7,7 @@
 #   make image KERNEL=path/to/kernel.elf IMAGE=path/to/disk.img
 #   make bochs      boot build/disk.img in Bochs (headless, port 0xE9 to stdout)
 #   make debug      boot build/disk.img in QEMU paused for gdb (tcp::1234)
+#   make bench      boot-time medians against a bare SeaBIOS boot, and sizes
 #   make fuzz       run the libFuzzer harnesses for FUZZ_TIME seconds each
 
 BUILD := build
@@ -42,7 +43,7 @@ STAGE2_C := main console a20 memory sanitize disk elfload paging cpu bda string
 STAGE2_OBJS := $(STAGE2_ASM:%=$(BUILD)/stage2/%.o) $(STAGE2_C:%=$(BUILD)/stage2/%.o)
 HEADERS := $(wildcard include/*.h stage2/*.h)
 
-.PHONY: all run test image bochs debug deps clean host-tests
+.PHONY: all run test image bochs debug bench deps clean host-tests
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -145,6 +146,9 @@ test: deps
 
 bochs: all
 	tools/bochs-run $(BUILD)/disk.img
+
+bench: all
+	tools/bench
 
 # The kernel under gdb: QEMU waits on tcp::1234.  Hardware breakpoints,
 # because the loader copies the kernel over any software breakpoint gdb
