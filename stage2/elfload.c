@@ -30,6 +30,30 @@ static const char *add_segment(struct kernel_image *k, u64 file_size, u64 offset
 	return 0;
 }
 
+/* A program header of either class, widened. */
+struct phdr {
+	u32 type;
+	u64 offset, vaddr, paddr, filesz, memsz;
+};
+
+static int read_phdr(elf_read_fn read, void *ctx, int is64, u64 off, struct phdr *p)
+{
+	if (is64) {
+		struct elf64_phdr ph;
+		if (read(ctx, off, &ph, sizeof(ph)))
+			return -1;
+		*p = (struct phdr){ ph.p_type, ph.p_offset, ph.p_vaddr, ph.p_paddr, ph.p_filesz,
+				    ph.p_memsz };
+	} else {
+		struct elf32_phdr ph;
+		if (read(ctx, off, &ph, sizeof(ph)))
+			return -1;
+		*p = (struct phdr){ ph.p_type, ph.p_offset, ph.p_vaddr, ph.p_paddr, ph.p_filesz,
+				    ph.p_memsz };
+	}
+	return 0;
+}
+
 const char *elf_parse(elf_read_fn read, void *ctx, u64 file_size, struct kernel_image *k,
 		      u64 *detail)
 {
@@ -86,42 +110,22 @@ const char *elf_parse(elf_read_fn read, void *ctx, u64 file_size, struct kernel_
 		return "kernel program headers lie past the end of the file";
 
 	for (u32 i = 0; i < phnum; i++) {
-		u64 off = phoff + (u64)i * phentsize;
-		u64 vaddr, paddr, memsz, offset, filesz;
-		u32 type;
+		struct phdr ph;
 		const char *err;
 
 		*detail = i;
-		if (k->is64) {
-			struct elf64_phdr ph;
-			if (read(ctx, off, &ph, sizeof(ph)))
-				return "kernel program headers are out of reach (too far into the file)";
-			type = ph.p_type;
-			vaddr = ph.p_vaddr;
-			paddr = ph.p_paddr;
-			memsz = ph.p_memsz;
-			offset = ph.p_offset;
-			filesz = ph.p_filesz;
-		} else {
-			struct elf32_phdr ph;
-			if (read(ctx, off, &ph, sizeof(ph)))
-				return "kernel program headers are out of reach (too far into the file)";
-			type = ph.p_type;
-			vaddr = ph.p_vaddr;
-			paddr = ph.p_paddr;
-			memsz = ph.p_memsz;
-			offset = ph.p_offset;
-			filesz = ph.p_filesz;
-		}
-		if (type != PT_LOAD || !memsz)
+		if (read_phdr(read, ctx, k->is64, phoff + (u64)i * phentsize, &ph))
+			return "kernel program headers are out of reach (too far into the file)";
+		if (ph.type != PT_LOAD || !ph.memsz)
 			continue;
-		err = add_segment(k, file_size, offset, filesz, vaddr, paddr, memsz, detail);
+		err = add_segment(k, file_size, ph.offset, ph.filesz, ph.vaddr, ph.paddr, ph.memsz,
+				  detail);
 		if (err)
 			return err;
 		/* The entry is a virtual address; the loader runs it at the
 		 * physical address of the segment that holds it. */
-		if (!entry_found && entry >= vaddr && entry - vaddr < memsz) {
-			entry_phys = paddr + (entry - vaddr);
+		if (!entry_found && entry >= ph.vaddr && entry - ph.vaddr < ph.memsz) {
+			entry_phys = ph.paddr + (entry - ph.vaddr);
 			entry_found = 1;
 		}
 	}
