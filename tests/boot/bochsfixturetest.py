@@ -41,8 +41,9 @@ import sys
 import threading
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BUILD = os.path.join(ROOT, "build")
+from bootlib import (BUILD, MIB, PAGE, ROOT, define, kernel_pages, map_ranges, page_down,
+                     page_up, parse_report)
+
 FIXTURES = os.path.join(BUILD, "fixtures")
 BOCHS_RUN = os.path.join(ROOT, "tools", "bochs-run")
 IMAGES = {64: os.path.join(BUILD, "disk.img"), 32: os.path.join(BUILD, "disk32.img")}
@@ -50,23 +51,9 @@ KERNELS = {64: os.path.join(BUILD, "kernel64.elf"), 32: os.path.join(BUILD, "ker
 DEADLINE = 40           # seconds per boot (tools/bochs-run --timeout)
 BIG_DEADLINE = 90       # guest RAM above 2 GiB lives in Bochs' swap file
 
-PAGE = 0x1000
 KIB = 1 << 10
-MIB = 1 << 20
 GIB = 1 << 30
 FOUR_GIB = 4 * GIB
-
-
-def define(header, name):
-    """A number from one of the project's headers (their one owner)."""
-    with open(os.path.join(ROOT, "include", header)) as f:
-        for line in f:
-            m = re.match(r"#define %s\s+\(?(0x[0-9a-fA-F]+|\d+)u?(?:\s*<<\s*(\d+)\))?" % name,
-                         line)
-            if m:
-                v = int(m.group(1), 0)
-                return v << int(m.group(2)) if m.group(2) else v
-    raise KeyError("%s not in include/%s" % (name, header))
 
 
 IVT_BDA_END = define("layout.h", "IVT_BDA_END")
@@ -78,14 +65,6 @@ QUIRK = {n: define("bootinfo.h", "QUIRK_" + n) for n in (
     "UNKNOWN_TYPE", "ZERO_LENGTH", "E801_CXDX", "CONV_MISMATCH", "E820_INT12_MISMATCH",
     "E820_UNSTABLE", "RAW_OVERFLOW", "WRAP_CLIPPED", "E801_BOGUS", "INT12_BAD",
     "E820_ONE_ENTRY", "DISK_RETRY")}
-
-
-def page_down(a):
-    return a & ~(PAGE - 1)
-
-
-def page_up(a):
-    return page_down(a + PAGE - 1)
 
 
 # ---- what Bochs' BIOS answers ------------------------------------------------
@@ -238,34 +217,6 @@ def check_rom(variant, spec):
         bad.append("E820 table in the ROM differs from this test's script")
     r["path"] = path
     return r, bad
-
-
-def kernel_pages(path):
-    """Page-rounded PT_LOAD ranges of an ELF32/ELF64 kernel, merged."""
-    with open(path, "rb") as f:
-        elf = f.read()
-    if elf[:4] != b"\x7fELF":
-        raise ValueError("%s is not ELF" % path)
-    is64 = elf[4] == 2
-    phoff = struct.unpack_from("<Q" if is64 else "<I", elf, 0x20 if is64 else 0x1C)[0]
-    phentsize, phnum = struct.unpack_from("<HH", elf, 0x36 if is64 else 0x2A)
-    runs = []
-    for i in range(phnum):
-        o = phoff + i * phentsize
-        if is64:
-            ptype, _, _, _, paddr, _, memsz, _ = struct.unpack_from("<IIQQQQQQ", elf, o)
-        else:
-            ptype, _, _, paddr, _, memsz, _, _ = struct.unpack_from("<IIIIIIII", elf, o)
-        if ptype == 1 and memsz:
-            runs.append((page_down(paddr), page_up(paddr + memsz)))
-    runs.sort()
-    merged = []
-    for s, e in runs:
-        if merged and s <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
-        else:
-            merged.append((s, e))
-    return merged
 
 
 # ---- expected maps, derived by hand ------------------------------------------
@@ -445,33 +396,6 @@ QUIRKY_NO_RAM = 0x110000000
 
 # ---- running and checking ------------------------------------------------------
 
-def parse_report(text):
-    rep = {"raw": [], "map": [], "summary": None, "end": None, "quirks": {}, "touch": {},
-           "dump": {}}
-    for line in text.split("\n"):
-        f = line.split()
-        if not f:
-            continue
-        if f[0] == "raw" and len(f) == 5:
-            rep["raw"].append((int(f[1], 16), int(f[2], 16), int(f[3]), int(f[4], 16)))
-        elif f[0] == "map" and len(f) == 4:
-            b, l = int(f[1], 16), int(f[2], 16)
-            rep["map"].append((f[3], b, b + l))
-        elif f[0] == "summary":
-            rep["summary"] = dict(kv.split("=", 1) for kv in f[1:] if "=" in kv)
-        elif f[0] == "quirks":
-            rep["quirks"].update(kv.split("=", 1) for kv in f[1:] if "=" in kv)
-        elif f[0] == "touch":
-            rep["touch"] = dict(kv.split("=", 1) for kv in f[1:] if "=" in kv)
-        elif f[0] == "end":
-            rep["end"] = line.strip()
-        elif f[0] == "dump" and len(f) >= 2:
-            a = int(f[1], 16)
-            for i, b in enumerate(f[2:]):
-                rep["dump"][a + i] = int(b, 16)
-    return rep
-
-
 def dumped(rep, addr, n):
     d = rep["dump"]
     if any(addr + i not in d for i in range(n)):
@@ -509,6 +433,7 @@ def check(variant, bits, spec, rom, kpages, rc, out, err):
     bad = []
     megs = spec["megs"][bits]
     rep = parse_report(out)
+    rep["map"] = map_ranges(rep)  # (type, start, end), as the derivations are written
     k0, ke = kpages
     steal = rom["steal_kib"]
     stolen_base, stolen_end = (BIOS_BASE_KIB - steal) * KIB, BIOS_BASE_KIB * KIB

@@ -24,14 +24,12 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BUILD = os.path.join(ROOT, "build")
+from bootlib import (BUILD, FOUR_GIB, MIB, PAGE, ROOT, define, overlaps, parse_report,
+                     subtract)
+
 BOCHS_RUN = os.path.join(ROOT, "tools", "bochs-run")
 SECTOR = 512
-PAGE = 4096
 KIB = 1 << 10
-MIB = 1 << 20
-FOUR_GIB = 1 << 32
 DEADLINE = 60        # seconds per boot; the big-memory boots get more
 BIG_DEADLINE = 120
 
@@ -45,18 +43,6 @@ RAM_LIKE = {"usable", "loader", "kernel"}
 RANK = {"usable": 0, "loader": 1, "kernel": 1, "acpi-reclaimable": 2, "persistent": 3,
         "acpi-nvs": 4, "reserved": 5, "bad": 6}
 E820_RANK = {1: 0, 3: 2, 7: 3, 4: 4, 2: 5, 5: 6}
-
-
-def define(header, name):
-    """A number from one of the project's headers (their one owner)."""
-    with open(os.path.join(ROOT, "include", header)) as f:
-        for line in f:
-            m = re.match(r"#define %s\s+\(?(0x[0-9a-fA-F]+|\d+)u?(?:\s*<<\s*(\d+)\))?" % name,
-                         line)
-            if m:
-                v = int(m.group(1), 0)
-                return v << int(m.group(2)) if m.group(2) else v
-    raise KeyError("%s not in include/%s" % (name, header))
 
 
 IVT_BDA_END = define("layout.h", "IVT_BDA_END")
@@ -172,65 +158,6 @@ def boot(image, megs=32, *opts, deadline=DEADLINE):
                        stdin=subprocess.DEVNULL)
     return Boot(p.returncode, p.stdout.decode("latin-1"), p.stderr.decode("latin-1"),
                 time.monotonic() - start)
-
-
-def kv(fields):
-    return dict(f.split("=", 1) for f in fields if "=" in f)
-
-
-def parse_report(text):
-    rep = {"raw": [], "map": [], "loader": [], "kernel": None, "summary": None,
-           "end": None, "touch": None, "conv_kib": None, "a20": None, "quirks": {}}
-    for line in text.split("\n"):
-        f = line.split()
-        if not f:
-            continue
-        if f[0] == "raw" and len(f) == 5:
-            rep["raw"].append((int(f[1], 16), int(f[2], 16), int(f[3]), int(f[4], 16)))
-        elif f[0] == "map" and len(f) == 4:
-            rep["map"].append((int(f[1], 16), int(f[2], 16), f[3]))
-        elif f[0] == "region" and len(f) == 4:
-            r = (int(f[2], 16), int(f[3], 16))
-            if f[1] == "loader":
-                rep["loader"].append(r)
-            elif f[1] == "kernel":
-                rep["kernel"] = r
-        elif f[0] == "summary":
-            rep["summary"] = kv(f[1:])
-        elif f[0] == "touch":
-            rep["touch"] = kv(f[1:])
-        elif f[0] == "quirks":
-            rep["quirks"].update(kv(f[1:]))
-        elif f[0] == "end":
-            rep["end"] = line.strip()
-        m = re.search(r"Conventional memory: (\d+) KiB, EBDA at \S+, A20: (\S+),", line)
-        if m:
-            rep["conv_kib"], rep["a20"] = int(m.group(1)), m.group(2)
-    return rep
-
-
-def subtract(intervals, cut):
-    """intervals minus cut, both lists of [start, end)."""
-    out = []
-    for s, e in intervals:
-        pieces = [(s, e)]
-        for cs, ce in cut:
-            nxt = []
-            for ps, pe in pieces:
-                if ce <= ps or cs >= pe:
-                    nxt.append((ps, pe))
-                    continue
-                if ps < cs:
-                    nxt.append((ps, cs))
-                if ce < pe:
-                    nxt.append((ce, pe))
-            pieces = nxt
-        out.extend(pieces)
-    return out
-
-
-def overlaps(a, b):
-    return a[0] < b[1] and b[0] < a[1]
 
 
 def usable_run(table, start, limit):

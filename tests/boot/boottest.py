@@ -14,95 +14,17 @@ import sys
 import tempfile
 import threading
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from bootlib import (FOUR_GIB, MIB, PAGE, ROOT, define, overlaps, parse_report,
+                     parse_seabios_e820, subtract)
+
 QEMU_RUN = os.path.join(ROOT, "tools", "qemu-run")
-PAGE = 4096
-FOUR_GIB = 1 << 32
-MIB = 1 << 20
 RAM_LIKE = {"usable", "loader", "kernel"}
 TYPES = {"usable", "reserved", "acpi-reclaimable", "acpi-nvs", "bad", "persistent",
          "loader", "kernel"}
 
 
-def layout_define(name):
-    """A number from include/layout.h, the loader's one owner of its layout."""
-    with open(os.path.join(ROOT, "include", "layout.h")) as f:
-        for line in f:
-            m = re.match(r"#define %s (0x[0-9a-fA-F]+|\d+)\s*$" % name, line)
-            if m:
-                return int(m.group(1), 0)
-    raise KeyError(name)
-
-
-IVT_BDA_END = layout_define("IVT_BDA_END")
-LOADER_LOW = (layout_define("LOADER_LOW_BASE"), layout_define("LOADER_LOW_END"))
-
-
-def parse_seabios_e820(text):
-    """The last 'e820 map has N items' table SeaBIOS printed."""
-    tables = re.findall(r"e820 map has (\d+) items:\n((?:\s+\d+: .*\n?)+)", text)
-    if not tables:
-        return None
-    count, body = tables[-1]
-    entries = []
-    for m in re.finditer(r"\d+: ([0-9a-f]{16}) - ([0-9a-f]{16}) = (\d+)", body):
-        start, end, typ = int(m.group(1), 16), int(m.group(2), 16), int(m.group(3))
-        entries.append((start, end - start, typ))
-    if len(entries) != int(count):
-        return None
-    return entries
-
-
-def parse_report(text):
-    rep = {"raw": [], "map": [], "loader": [], "kernel": None, "summary": None,
-           "end": None, "touch": None, "conv_kib": None}
-    for line in text.replace("\r", "").split("\n"):
-        f = line.split()
-        if not f:
-            continue
-        if f[0] == "raw" and len(f) == 5:
-            rep["raw"].append((int(f[1], 16), int(f[2], 16), int(f[3]), int(f[4], 16)))
-        elif f[0] == "map" and len(f) == 4:
-            rep["map"].append((int(f[1], 16), int(f[2], 16), f[3]))
-        elif f[0] == "region" and len(f) == 4:
-            r = (int(f[2], 16), int(f[3], 16))
-            if f[1] == "loader":
-                rep["loader"].append(r)
-            else:
-                rep["kernel"] = r
-        elif f[0] == "summary":
-            rep["summary"] = dict(kv.split("=", 1) for kv in f[1:])
-        elif f[0] == "touch":
-            rep["touch"] = dict(kv.split("=", 1) for kv in f[1:])
-        elif f[0] == "end":
-            rep["end"] = line.strip()
-        elif line.strip().startswith("Conventional memory:"):
-            rep["conv_kib"] = int(re.search(r"Conventional memory: (\d+) KiB", line).group(1))
-    return rep
-
-
-def subtract(intervals, cut):
-    """intervals minus cut, both lists of [start, end)."""
-    out = []
-    for s, e in intervals:
-        pieces = [(s, e)]
-        for cs, ce in cut:
-            nxt = []
-            for ps, pe in pieces:
-                if ce <= ps or cs >= pe:
-                    nxt.append((ps, pe))
-                    continue
-                if ps < cs:
-                    nxt.append((ps, cs))
-                if ce < pe:
-                    nxt.append((ce, pe))
-            pieces = nxt
-        out.extend(pieces)
-    return out
-
-
-def overlaps(a, b):
-    return a[0] < b[1] and b[0] < a[1]
+IVT_BDA_END = define("layout.h", "IVT_BDA_END")
+LOADER_LOW = (define("layout.h", "LOADER_LOW_BASE"), define("layout.h", "LOADER_LOW_END"))
 
 
 def check(rep, seabios, bits):

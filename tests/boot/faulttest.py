@@ -18,22 +18,12 @@ import tempfile
 import threading
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BUILD = os.path.join(ROOT, "build")
+from bootlib import BUILD, ROOT, define
+
 QEMU_RUN = os.path.join(ROOT, "tools", "qemu-run")
 SECTOR = 512
 DEADLINE = 60   # per boot; a failure must report long before this
 FAIL_WITHIN = 20  # seconds a failure path may take to print its message
-
-
-def define(header, name):
-    with open(os.path.join(ROOT, "include", header)) as f:
-        for line in f:
-            m = re.match(r"#define %s\s+\(?(0x[0-9a-fA-F]+|\d+)(?:u << (\d+)\))?" % name, line)
-            if m:
-                v = int(m.group(1), 0)
-                return v << int(m.group(2)) if m.group(2) else v
-    raise KeyError(name)
 
 
 KERNEL_LBA = define("layout.h", "KERNEL_PART_LBA")

@@ -31,7 +31,9 @@ import sys
 import tempfile
 import threading
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from bootlib import (MIB, PAGE, ROOT, define as header_define, kernel_pages, map_ranges,
+                     page_down, page_up, parse_report, parse_seabios_e820)
+
 FIXTURES = os.path.join(ROOT, "build", "fixtures")
 IMAGES = {64: os.path.join(ROOT, "build", "disk.img"),
           32: os.path.join(ROOT, "build", "disk32.img")}
@@ -41,22 +43,8 @@ QEMU = "qemu-system-x86_64"
 SERIAL_DEADLINE = 60      # seconds until "end ok" / "end fail"
 QEMU_TIMEOUT = 90         # hard limit on each QEMU process (timeout(1))
 
-PAGE = 0x1000
 KIB = 1024
-MIB = 1 << 20
 GIB = 1 << 30
-
-
-def header_define(header, name):
-    """A number from one of the project's headers (their one owner)."""
-    with open(os.path.join(ROOT, "include", header)) as f:
-        for line in f:
-            m = re.match(r"#define %s\s+(0x[0-9a-fA-F]+|\d+|\(1u << \d+\))" % name, line)
-            if m:
-                v = m.group(1)
-                s = re.match(r"\(1u << (\d+)\)", v)
-                return 1 << int(s.group(1)) if s else int(v, 0)
-    raise KeyError("%s not in include/%s" % (name, header))
 
 
 IVT_BDA_END = header_define("layout.h", "IVT_BDA_END")
@@ -66,14 +54,6 @@ KERNEL_STACK_SIZE = header_define("layout.h", "KERNEL_STACK_SIZE")
 QUIRK = {n: header_define("bootinfo.h", "QUIRK_" + n) for n in (
     "E820_SHORT_ENTRIES", "E820_ATTR_ALL_CLEAR", "E820_ATTR_HONOURED", "OVERLAP",
     "UNSORTED", "UNKNOWN_TYPE", "ZERO_LENGTH", "CONV_MISMATCH", "E801_CXDX")}
-
-
-def page_down(a):
-    return a & ~(PAGE - 1)
-
-
-def page_up(a):
-    return page_down(a + PAGE - 1)
 
 
 # --- the fixture ROMs ------------------------------------------------------------
@@ -161,39 +141,6 @@ def check_rom(variant, spec):
 
 
 # --- the kernel ------------------------------------------------------------------
-def kernel_pages(path):
-    """Page-rounded PT_LOAD ranges of an ELF32/ELF64 kernel (what the loader
-    types "kernel"), merged.  The derivations below assume one run from 1 MiB."""
-    with open(path, "rb") as f:
-        elf = f.read()
-    if elf[:4] != b"\x7fELF":
-        raise ValueError("%s is not ELF" % path)
-    is64 = elf[4] == 2
-    if is64:
-        phoff, = struct.unpack_from("<Q", elf, 0x20)
-        phentsize, phnum = struct.unpack_from("<HH", elf, 0x36)
-    else:
-        phoff, = struct.unpack_from("<I", elf, 0x1C)
-        phentsize, phnum = struct.unpack_from("<HH", elf, 0x2A)
-    runs = []
-    for i in range(phnum):
-        o = phoff + i * phentsize
-        if is64:
-            ptype, _, _, _, paddr, _, memsz, _ = struct.unpack_from("<IIQQQQQQ", elf, o)
-        else:
-            ptype, _, _, paddr, _, memsz, _, _ = struct.unpack_from("<IIIIIIII", elf, o)
-        if ptype == 1 and memsz:
-            runs.append((page_down(paddr), page_up(paddr + memsz)))
-    runs.sort()
-    merged = []
-    for s, e in runs:
-        if merged and s <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
-        else:
-            merged.append((s, e))
-    return merged
-
-
 # --- expected maps, derived by hand ----------------------------------------------
 # The loader's rules (../shared/design.md, stage2/sanitize.h, stage2/main.c):
 #   * inputs: the firmware ranges, plus reserved [0, IVT_BDA_END), reserved
@@ -484,37 +431,6 @@ def boot(image, rom, spec, tmp, stolen_base, stolen_len):
     return "".join(out), problems, vector, stolen, sb
 
 
-def parse_report(text):
-    rep = {"raw": [], "map": [], "summary": None, "end": None, "quirks": {}}
-    for line in text.split("\n"):
-        f = line.split()
-        if not f:
-            continue
-        if f[0] == "raw" and len(f) == 5:
-            rep["raw"].append((int(f[1], 16), int(f[2], 16), int(f[3]), int(f[4], 16)))
-        elif f[0] == "map" and len(f) == 4:
-            b, l = int(f[1], 16), int(f[2], 16)
-            rep["map"].append((f[3], b, b + l))
-        elif f[0] == "summary":
-            rep["summary"] = dict(kv.split("=", 1) for kv in f[1:] if "=" in kv)
-        elif f[0] == "quirks":
-            rep["quirks"].update(kv.split("=", 1) for kv in f[1:] if "=" in kv)
-        elif f[0] == "end":
-            rep["end"] = line.strip()
-    return rep
-
-
-def parse_seabios_e820(text):
-    tables = re.findall(r"e820 map has (\d+) items:\n((?:\s+\d+: .*\n?)+)", text)
-    if not tables:
-        return None
-    entries = []
-    for m in re.finditer(r"\d+: ([0-9a-f]{16}) - ([0-9a-f]{16}) = (\d+)", tables[-1][1]):
-        s, e = int(m.group(1), 16), int(m.group(2), 16)
-        entries.append((s, e - s, int(m.group(3))))
-    return entries
-
-
 def fmt_map(m):
     return ", ".join("%s %#x-%#x" % e for e in m)
 
@@ -536,6 +452,7 @@ def run_case(variant, bits, spec, rom):
             stolen_base, stolen_end - stolen_base)
     bad += problems
     rep = parse_report(text)
+    rep["map"] = map_ranges(rep)  # (type, start, end), as the derivations are written
 
     # (1) the kernel's verdict
     if rep["end"] != "end ok":

@@ -1,0 +1,146 @@
+"""Shared by the boot tests (tests/boot/*test.py): numbers from the project's
+headers (their one owner), the kernel report and SeaBIOS table parsers, and
+interval arithmetic.  Not a test itself: tests/run runs only *test.py."""
+import os
+import re
+import struct
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.path.join(ROOT, "build")
+PAGE = 4096
+MIB = 1 << 20
+FOUR_GIB = 1 << 32
+
+
+def define(header, name):
+    """A number from include/<header>: `#define NAME 0x..`, `NAME 123` or
+    `NAME (1u << n)`."""
+    with open(os.path.join(ROOT, "include", header)) as f:
+        for line in f:
+            m = re.match(r"#define %s\s+\(?(0x[0-9a-fA-F]+|\d+)u?(?:\s*<<\s*(\d+)\))?" % name,
+                         line)
+            if m:
+                v = int(m.group(1), 0)
+                return v << int(m.group(2)) if m.group(2) else v
+    raise KeyError("%s not in include/%s" % (name, header))
+
+
+def page_down(a):
+    return a & ~(PAGE - 1)
+
+
+def page_up(a):
+    return page_down(a + PAGE - 1)
+
+
+def subtract(intervals, cut):
+    """intervals minus cut, both lists of [start, end)."""
+    out = []
+    for s, e in intervals:
+        pieces = [(s, e)]
+        for cs, ce in cut:
+            nxt = []
+            for ps, pe in pieces:
+                if ce <= ps or cs >= pe:
+                    nxt.append((ps, pe))
+                    continue
+                if ps < cs:
+                    nxt.append((ps, cs))
+                if ce < pe:
+                    nxt.append((ce, pe))
+            pieces = nxt
+        out.extend(pieces)
+    return out
+
+
+def overlaps(a, b):
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _kv(words):
+    return dict(w.split("=", 1) for w in words if "=" in w)
+
+
+def parse_report(text):
+    """The example kernel's report (README.md).  map entries are
+    (base, length, type); raw entries (base, length, type, attr)."""
+    rep = {"raw": [], "map": [], "loader": [], "kernel": None, "summary": None,
+           "end": None, "touch": None, "conv_kib": None, "a20": None, "quirks": {},
+           "dump": {}}
+    for line in text.replace("\r", "").split("\n"):
+        f = line.split()
+        if not f:
+            continue
+        if f[0] == "raw" and len(f) == 5:
+            rep["raw"].append((int(f[1], 16), int(f[2], 16), int(f[3]), int(f[4], 16)))
+        elif f[0] == "map" and len(f) == 4:
+            rep["map"].append((int(f[1], 16), int(f[2], 16), f[3]))
+        elif f[0] == "region" and len(f) == 4:
+            r = (int(f[2], 16), int(f[3], 16))
+            if f[1] == "loader":
+                rep["loader"].append(r)
+            elif f[1] == "kernel":
+                rep["kernel"] = r
+        elif f[0] == "summary":
+            rep["summary"] = _kv(f[1:])
+        elif f[0] == "touch":
+            rep["touch"] = _kv(f[1:])
+        elif f[0] == "quirks":
+            rep["quirks"].update(_kv(f[1:]))
+        elif f[0] == "end":
+            rep["end"] = line.strip()
+        elif f[0] == "dump" and len(f) >= 2:  # tools/bochs-run --dump
+            a = int(f[1], 16)
+            for i, b in enumerate(f[2:]):
+                rep["dump"][a + i] = int(b, 16)
+        m = re.search(r"Conventional memory: (\d+) KiB, EBDA at \S+, A20: (\S+),", line)
+        if m:
+            rep["conv_kib"], rep["a20"] = int(m.group(1)), m.group(2)
+    return rep
+
+
+def map_ranges(rep):
+    """The report's map as (type, start, end) triples."""
+    return [(t, b, b + l) for b, l, t in rep["map"]]
+
+
+def parse_seabios_e820(text):
+    """The last 'e820 map has N items' table SeaBIOS printed on port 0x402,
+    as (base, length, type); None if there is none or it is cut short."""
+    tables = re.findall(r"e820 map has (\d+) items:\n((?:\s+\d+: .*\n?)+)", text)
+    if not tables:
+        return None
+    count, body = tables[-1]
+    entries = []
+    for m in re.finditer(r"\d+: ([0-9a-f]{16}) - ([0-9a-f]{16}) = (\d+)", body):
+        start, end = int(m.group(1), 16), int(m.group(2), 16)
+        entries.append((start, end - start, int(m.group(3))))
+    return entries if len(entries) == int(count) else None
+
+
+def kernel_pages(path):
+    """Page-rounded PT_LOAD ranges of an ELF32/ELF64 kernel, merged."""
+    with open(path, "rb") as f:
+        elf = f.read()
+    if elf[:4] != b"\x7fELF":
+        raise ValueError("%s is not ELF" % path)
+    is64 = elf[4] == 2
+    phoff = struct.unpack_from("<Q" if is64 else "<I", elf, 0x20 if is64 else 0x1C)[0]
+    phentsize, phnum = struct.unpack_from("<HH", elf, 0x36 if is64 else 0x2A)
+    runs = []
+    for i in range(phnum):
+        o = phoff + i * phentsize
+        if is64:
+            ptype, _, _, _, paddr, _, memsz, _ = struct.unpack_from("<IIQQQQQQ", elf, o)
+        else:
+            ptype, _, _, paddr, _, memsz, _, _ = struct.unpack_from("<IIIIIIII", elf, o)
+        if ptype == 1 and memsz:
+            runs.append((page_down(paddr), page_up(paddr + memsz)))
+    runs.sort()
+    merged = []
+    for s, e in runs:
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+        else:
+            merged.append((s, e))
+    return merged
