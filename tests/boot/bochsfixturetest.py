@@ -43,6 +43,10 @@ import time
 
 from bootlib import (BUILD, MIB, PAGE, ROOT, define, kernel_pages, map_ranges, page_down,
                      page_up, parse_report)
+# The fixture ROMs' facts (descriptor, scripted table) have one owner: the
+# QEMU fixture test, which also checks every ROM against them.
+from fixturetest import (DESC_MAGIC, DESC_OFF, QUIRKY_SCRIPT, UNKNOWN_TYPE, fmt_map,
+                         loader_end, read_rom)
 
 FIXTURES = os.path.join(BUILD, "fixtures")
 BOCHS_RUN = os.path.join(ROOT, "tools", "bochs-run")
@@ -149,8 +153,6 @@ def bochs_ram(megs):
 
 # ---- the fixture ROMs --------------------------------------------------------
 # Descriptor at ROM offset 0x20 (int15rom.asm, "descriptor for the test").
-DESC_OFF = 0x20
-DESC_MAGIC = b"I15FIXT1"
 VF_NOE820, VF_NOE801, VF_QUIRKY = 1, 2, 4
 
 # The quirky-e820 script, in call order: (base, length, type, attr, ECX);
@@ -162,38 +164,6 @@ VF_NOE820, VF_NOE801, VF_QUIRKY = 1, 2, 4
 # and 4 GiB-4.25 GiB: every valid usable entry (0, 2, 8, 13) is real RAM, and
 # entry 12 (valid bit clear, 4.25-4.5 GiB) is, as on QEMU, RAM that does not
 # exist.  Nothing smaller works: entry 13 needs RAM up to 4.25 GiB.
-UNKNOWN_TYPE = 0xB0200000
-QUIRKY_SCRIPT = [
-    (0x0000000000100000, 0x000000000FEE0000, 1, 1, 24),   # 0 RAM 1 MiB-0xFFE0000
-    (0x0000000008000800, 0x0000000000001000, 2, 1, 24),   # 1 reserved inside 0, unaligned
-    (0x0000000000000000, 0x000000000009FC00, 1, 0, 20),   # 2 low RAM over the stolen KiB
-    (0x000000000009FC00, 0x0000000000000400, 2, 0, 20),   # 3 EBDA
-    (0x00000000000F0000, 0x0000000000010000, 2, 1, 24),   # 4 system BIOS
-    (0x000000000FF00000, 0x0000000000100000, UNKNOWN_TYPE, 1, 24),  # 5 over 0's end
-    (0x000000000FE00000, 0x0000000000100000, 3, 1, 24),   # 6 ACPI inside 0
-    (0x000000000FE80000, 0x0000000000001000, 4, 1, 24),   # 7 NVS inside 6
-    (0x0000000006000000, 0x0000000004000000, 1, 1, 24),   # 8 RAM over 0, contains 1
-    (0x0000000002000000, 0x0000000000100000, 2, 0, 24),   # 9 valid bit clear: dropped
-    (0x0000000005000000, 0x0000000000000000, 2, 1, 24),   # 10 zero length: skipped
-    (0x00000000FFFC0000, 0x0000000000040000, 2, 1, 24),   # 11 BIOS flash
-    (0x0000000110000000, 0x0000000010000000, 1, 0, 24),   # 12 valid bit clear, no RAM there
-    (0x0000000100000000, 0x0000000010000000, 1, 1, 24),   # 13 RAM 4 GiB-4.25 GiB
-    (0x000000010FFFF000, 0x0000000000002000, 5, 1, 24),   # 14 bad across 13's end
-    (0x000000FD00000000, 0x0000000300000000, 2, 0, 20),   # 15 far above 4 GiB
-]
-
-
-def read_rom(path):
-    with open(path, "rb") as f:
-        rom = f.read()
-    if rom[DESC_OFF:DESC_OFF + 8] != DESC_MAGIC:
-        raise ValueError("no fixture descriptor at 0x20")
-    (res_len, res_off, oldvec, handler, steal_kib, flags, table_off, table_count,
-     fill) = struct.unpack_from("<8HB", rom, DESC_OFF + 8)
-    image = rom[res_off:res_off + res_len]
-    table = [struct.unpack_from("<QQIII", image, table_off + 32 * i) for i in range(table_count)]
-    return dict(rom=rom, image=image, oldvec=oldvec, handler=handler, steal_kib=steal_kib,
-                flags=flags, table=table, fill=fill)
 
 
 def check_rom(variant, spec):
@@ -242,10 +212,6 @@ def check_rom(variant, spec):
 # For stolen (S = 8) that carve-out is what keeps the fixture out of usable
 # memory: Bochs' E820 still says RAM up to 0x9F000, over 0x9DC00-0x9F000 of
 # the stolen RAM (the quirky script's entry 2 does the same on purpose).
-
-def loader_end(bits, tables64):
-    return LOADER_LOW_END + KERNEL_STACK_SIZE + (tables64 * PAGE if bits == 64 else 0)
-
 
 def low_part(bits, steal_kib, tables64, k0, ke):
     conv_top = (BIOS_BASE_KIB - steal_kib) * KIB
@@ -401,10 +367,6 @@ def dumped(rep, addr, n):
     if any(addr + i not in d for i in range(n)):
         return None
     return bytes(d[addr + i] for i in range(n))
-
-
-def fmt_map(m):
-    return ", ".join("%s %#x-%#x" % e for e in m)
 
 
 def case_dumps(variant, bits, rom):
