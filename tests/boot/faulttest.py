@@ -185,6 +185,14 @@ def tests(tmp):
         chs_flag=lambda b: (b.quirk_flags() or 0) & QUIRK_DISK_CHS,
         drive0=lambda b: "started from drive 0x0 " in b.out)
 
+    # ...and a hard disk whose BIOS has no extensions (AH=41h fails): CHS with
+    # hard-disk geometry, the 9 MiB kernel reaching past the first cylinder.
+    t["harddisk-chs-no-extensions"] = lambda: expect_ok(
+        boot(shim_image(tmp, "chs.img", "-DXFER_MAX=127", "-DNO_EDD", src="disk-big.img"),
+             "-m", "128M"),
+        chs_flag=lambda b: (b.quirk_flags() or 0) & QUIRK_DISK_CHS,
+        payload=lambda b: "payload ok" in b.out)
+
     # 2. Read errors (blkdebug on the IDE disk).
     s2_sector = STAGE2_LBA + 4
     k_sector = KERNEL_LBA + 3

@@ -9,6 +9,8 @@
 ;                  taken by lowering 40:13, as option ROMs do
 ;   XFER_MAX=n     hook INT 13h so AH=42h reads of more than n sectors fail
 ;                  (Phoenix EDD limit style), the same way
+;   NO_EDD         ...and AH=41h says "no extensions": a hard disk read
+;                  through CHS (AH=08h geometry, AH=02h), as on old BIOSes
 ;   NO_CROSS       ...and any AH=42h buffer across a 64 KiB boundary fails
 ;                  and poisons every later read ("##64K##" on port 0xE9): a
 ;                  loader that ever crosses cannot boot
@@ -112,6 +114,10 @@ old15:	dd 0
 
 %ifdef XFER_MAX
 hook13:
+%ifdef NO_EDD
+	cmp ah, 0x41
+	je .reject_plain
+%endif
 	cmp ah, 0x42
 	jne .chain
 	cmp byte [cs:poisoned - hook], 0
@@ -152,6 +158,7 @@ hook13:
 	jmp far [cs:old13 - hook]
 .reject:
 	mov word [si + 2], 0		; nothing transferred
+.reject_plain:
 	mov ah, 0x01			; invalid request
 	push bp
 	mov bp, sp
