@@ -41,7 +41,7 @@ import sys
 import threading
 import time
 
-from bootlib import (BUILD, MIB, PAGE, ROOT, define, kernel_pages, map_ranges, page_down,
+from bootlib import (Reporter, BUILD, MIB, PAGE, ROOT, define, kernel_pages, map_ranges, page_down,
                      page_up, parse_report)
 # The fixture ROMs' facts (descriptor, scripted table) have one owner: the
 # QEMU fixture test, which also checks every ROM against them.
@@ -576,17 +576,10 @@ def main():
     args = ap.parse_args()
     start = time.monotonic()
 
-    lock = threading.Lock()
-    failed = []
     times = []
 
-    def report(name, bad):
-        with lock:
-            if bad:
-                failed.append(name)
-                print("FAIL %s: %s" % (name, "; ".join(bad)[:3000]), flush=True)
-            else:
-                print("PASS %s" % name, flush=True)
+    report = Reporter()
+    failed, lock = report.failed, report.lock
 
     missing = [p for p in (*IMAGES.values(), *KERNELS.values()) if not os.path.exists(p)]
     if missing:

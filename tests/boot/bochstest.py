@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 
-from bootlib import (BUILD, FOUR_GIB, MIB, PAGE, ROOT, define, overlaps, parse_report,
+from bootlib import (map_form_problems, BUILD, FOUR_GIB, MIB, PAGE, ROOT, define, overlaps, parse_report,
                      subtract)
 
 BOCHS_RUN = os.path.join(ROOT, "tools", "bochs-run")
@@ -33,8 +33,6 @@ KIB = 1 << 10
 DEADLINE = 60        # seconds per boot; the big-memory boots get more
 BIG_DEADLINE = 120
 
-TYPES = {"usable", "reserved", "acpi-reclaimable", "acpi-nvs", "bad", "persistent",
-         "loader", "kernel"}
 RAM_LIKE = {"usable", "loader", "kernel"}
 # How restrictive each map type is (design.md: usable < loader-reclaimable <
 # ACPI reclaimable < persistent < ACPI NVS < reserved < bad), and where each
@@ -196,17 +194,7 @@ def check_ok(b, megs, bits, int12_kib=BIOS_INT12_KIB, allow_flags=0):
     m = rep["map"]
     if not m:
         bad.append("no map lines")
-    for i, (base, ln, t) in enumerate(m):
-        if t not in TYPES:
-            bad.append("unknown map type %s" % t)
-        if ln == 0:
-            bad.append("zero-length map entry at %#x" % base)
-        if i and base < m[i - 1][0] + m[i - 1][1]:
-            bad.append("map unsorted or overlapping at %#x" % base)
-        if i and m[i - 1][2] == t and m[i - 1][0] + m[i - 1][1] == base:
-            bad.append("adjacent %s entries not merged at %#x" % (t, base))
-        if t == "usable" and (base % PAGE or ln % PAGE):
-            bad.append("usable entry %#x+%#x not 4 KiB aligned" % (base, ln))
+    bad += map_form_problems(m)
 
     # 3. Conventional memory: INT 12h and 40:13 say 639 KiB on this BIOS.
     if rep["conv_kib"] != int12_kib:

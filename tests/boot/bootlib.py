@@ -4,6 +4,7 @@ interval arithmetic.  Not a test itself: tests/run runs only *test.py."""
 import os
 import re
 import struct
+import threading
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.path.join(ROOT, "build")
@@ -144,3 +145,42 @@ def kernel_pages(path):
         else:
             merged.append((s, e))
     return merged
+
+
+MAP_TYPES = {"usable", "reserved", "acpi-reclaimable", "acpi-nvs", "bad", "persistent",
+             "loader", "kernel"}
+
+
+def map_form_problems(m):
+    """What a kernel may rely on in any sanitized map, (base, length, type)
+    entries: known types, no empty entries, sorted, no overlap, equal
+    neighbours merged, usable ranges whole 4 KiB pages."""
+    bad = []
+    for i, (b, l, t) in enumerate(m):
+        if t not in MAP_TYPES:
+            bad.append("unknown map type %s" % t)
+        if l == 0:
+            bad.append("zero-length map entry at %#x" % b)
+        if i and b < m[i - 1][0] + m[i - 1][1]:
+            bad.append("map unsorted or overlapping at %#x" % b)
+        if i and m[i - 1][2] == t and m[i - 1][0] + m[i - 1][1] == b:
+            bad.append("adjacent %s entries not merged at %#x" % (t, b))
+        if t == "usable" and (b % PAGE or l % PAGE):
+            bad.append("usable entry %#x+%#x not 4 KiB aligned" % (b, l))
+    return bad
+
+
+class Reporter:
+    """One PASS/FAIL line per test (tests/run counts them), thread-safe."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.failed = []
+
+    def __call__(self, name, bad):
+        with self.lock:
+            if bad:
+                self.failed.append(name)
+                print("FAIL %s: %s" % (name, "; ".join(bad)[:3000]), flush=True)
+            else:
+                print("PASS %s" % name, flush=True)

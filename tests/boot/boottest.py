@@ -14,13 +14,11 @@ import sys
 import tempfile
 import threading
 
-from bootlib import (FOUR_GIB, MIB, PAGE, ROOT, define, overlaps, parse_report,
+from bootlib import (map_form_problems, FOUR_GIB, MIB, PAGE, ROOT, define, overlaps, parse_report,
                      parse_seabios_e820, subtract)
 
 QEMU_RUN = os.path.join(ROOT, "tools", "qemu-run")
 RAM_LIKE = {"usable", "loader", "kernel"}
-TYPES = {"usable", "reserved", "acpi-reclaimable", "acpi-nvs", "bad", "persistent",
-         "loader", "kernel"}
 
 
 IVT_BDA_END = define("layout.h", "IVT_BDA_END")
@@ -45,17 +43,7 @@ def check(rep, seabios, bits):
 
     # 2. The sanitized map is well formed.
     m = rep["map"]
-    for i, (b, l, t) in enumerate(m):
-        if t not in TYPES:
-            bad.append("unknown map type %s" % t)
-        if l == 0:
-            bad.append("zero-length map entry at %#x" % b)
-        if i and b < m[i - 1][0] + m[i - 1][1]:
-            bad.append("map unsorted or overlapping at %#x" % b)
-        if i and m[i - 1][2] == t and m[i - 1][0] + m[i - 1][1] == b:
-            bad.append("adjacent %s entries not merged at %#x" % (t, b))
-        if t == "usable" and (b % PAGE or l % PAGE):
-            bad.append("usable entry %#x+%#x not 4 KiB aligned" % (b, l))
+    bad += map_form_problems(m)
 
     # 3. Conventional memory as SeaBIOS's table has it: RAM from 0 ends at
     #    the EBDA.  The loader's figure comes from INT 12h and the BDA.

@@ -31,7 +31,7 @@ import sys
 import tempfile
 import threading
 
-from bootlib import (MIB, PAGE, ROOT, define as header_define, kernel_pages, map_ranges,
+from bootlib import (Reporter, MIB, PAGE, ROOT, define as header_define, kernel_pages, map_ranges,
                      page_down, page_up, parse_report, parse_seabios_e820)
 
 FIXTURES = os.path.join(ROOT, "build", "fixtures")
@@ -550,16 +550,9 @@ def main():
     ap.add_argument("--jobs", type=int, default=2)
     args = ap.parse_args()
 
-    lock = threading.Lock()
-    failed = []
 
-    def report(name, bad):
-        with lock:
-            if bad:
-                failed.append(name)
-                print("FAIL %s: %s" % (name, "; ".join(bad)[:3000]), flush=True)
-            else:
-                print("PASS %s" % name, flush=True)
+    report = Reporter()
+    failed = report.failed
 
     roms, cases = {}, []
     for variant, spec in VARIANTS.items():
