@@ -28,9 +28,13 @@ COMMON_FREESTANDING := -std=gnu11 -ffreestanding -fno-pic -fno-pie -fno-stack-pr
 # Real-mode C: the one place these flags live.  -m16 emits 32-bit code with
 # operand/address-size prefixes, runnable in real mode on any 386; regparm(3)
 # is the calling convention the asm pieces implement.
+# -mstringop-strategy=libcall: gcc's inline string instructions address
+# through SI/DI alone under -m16, which cannot reach stage2's flat data above
+# 64 KiB; the library calls go to stage2/pm.asm, and the build checks that no
+# C object addresses memory through 16-bit registers (stage2.addr16-check).
 REALMODE_CFLAGS := -m16 -march=i386 -mregparm=3 -mpreferred-stack-boundary=2 -Os \
-	-mno-mmx -mno-sse -msoft-float -fno-jump-tables $(COMMON_FREESTANDING) \
-	-Iinclude -Istage2 -I$(BUILD)
+	-mno-mmx -mno-sse -msoft-float -fno-jump-tables -mstringop-strategy=libcall \
+	$(COMMON_FREESTANDING) -Iinclude -Istage2 -I$(BUILD)
 
 KERNEL32_CFLAGS := -m32 -march=i686 -O2 -mgeneral-regs-only $(COMMON_FREESTANDING) -Iinclude
 KERNEL64_CFLAGS := -m64 -O2 -mno-red-zone -mgeneral-regs-only -mcmodel=small \
@@ -38,9 +42,16 @@ KERNEL64_CFLAGS := -m64 -O2 -mno-red-zone -mgeneral-regs-only -mcmodel=small \
 
 HOST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -Istage2 -I$(BUILD)
 
-STAGE2_ASM := entry bioscall pm
-STAGE2_C := main console a20 memory sanitize disk elfload paging cpu bda string
-STAGE2_OBJS := $(STAGE2_ASM:%=$(BUILD)/stage2/%.o) $(STAGE2_C:%=$(BUILD)/stage2/%.o)
+# The head: what the MBR loads as it is, and all that stage2 needs before its
+# body is unpacked (entry first).  The body: the rest, stored compressed.
+STAGE2_HEAD := entry bioscall pm head console disk string
+STAGE2_BODY := main a20 memory sanitize elfload paging cpu bda
+STAGE2_ASM_FILES := entry bioscall pm
+obj2 = $(foreach o,$(1),$(BUILD)/stage2/$(o).o)
+STAGE2_HEAD_OBJS := $(call obj2,$(STAGE2_HEAD))
+STAGE2_BODY_OBJS := $(call obj2,$(STAGE2_BODY))
+STAGE2_C_OBJS := $(call obj2,$(filter-out $(STAGE2_ASM_FILES),$(STAGE2_HEAD) $(STAGE2_BODY)))
+STAGE2_FORMAT ?= stored
 HEADERS := $(wildcard include/*.h stage2/*.h)
 
 .PHONY: all run test image bochs debug bench deps clean host-tests
@@ -83,16 +94,30 @@ $(BUILD)/stage2/%.o: stage2/%.asm $(BUILD)/layout.inc $(BUILD)/bootinfo.inc | $(
 $(BUILD)/stage2/%.o: stage2/%.c $(HEADERS) | $(BUILD)/stage2
 	$(CC) $(REALMODE_CFLAGS) -c $< -o $@
 
-$(BUILD)/stage2.elf: $(STAGE2_OBJS) $(BUILD)/stage2/stage2.lds
-	$(LD) -m elf_i386 --no-warn-rwx-segments -T $(BUILD)/stage2/stage2.lds -Map $(BUILD)/stage2.map $(STAGE2_OBJS) -o $@
+$(BUILD)/stage2/head-all.o: $(STAGE2_HEAD_OBJS)
+	$(LD) -m elf_i386 -r $^ -o $@
 
-$(BUILD)/stage2.bin: $(BUILD)/stage2.elf
-	$(OBJCOPY) -O binary -j .text -j .rodata -j .data $< $@
+$(BUILD)/stage2.elf: $(BUILD)/stage2/head-all.o $(STAGE2_BODY_OBJS) $(BUILD)/stage2/stage2.lds \
+		$(BUILD)/stage2.addr16-check
+	$(LD) -m elf_i386 --no-warn-rwx-segments --no-check-sections -T $(BUILD)/stage2/stage2.lds \
+		-Map $(BUILD)/stage2.map $(BUILD)/stage2/head-all.o $(STAGE2_BODY_OBJS) -o $@
+
+# No C object may address memory through SI, DI, BX or BP alone: with -m16
+# that is 16-bit addressing, blind to everything above 64 KiB.
+$(BUILD)/stage2.addr16-check: $(STAGE2_C_OBJS)
+	@bad=$$($(OBJDUMP) -d -M i8086 $^ | grep -E '^[[:space:]]+[0-9a-f]+:.*\(%(si|di|bx|bp)[,)]' || true); \
+	if [ -n "$$bad" ]; then echo "16-bit addressing in stage2 C code:"; echo "$$bad"; exit 1; fi
+	@touch $@
+
+$(BUILD)/stage2.raw: $(BUILD)/stage2.elf
+	$(OBJCOPY) -O binary -j .head_text -j .head_data -j .text -j .body_data $< $@
 	$(OBJDUMP) -d -M i8086 $< > $(BUILD)/stage2.dis
-	@echo "stage2: $$(stat -c %s $@) of 31744 bytes; .bss $$(( 0x$$(nm $< | awk '/ bss_end$$/ {print $$1}') - 0x$$(nm $< | awk '/ bss_start$$/ {print $$1}') )) bytes"
+
+$(BUILD)/stage2.bin: $(BUILD)/stage2.elf $(BUILD)/stage2.raw tools/pack-stage2 stage2/head.h
+	tools/pack-stage2 --format $(STAGE2_FORMAT) $(BUILD)/stage2.elf $(BUILD)/stage2.raw $@
 
 $(BUILD)/stage2_syms.h: $(BUILD)/stage2.elf
-	nm $< | awk '$$3 ~ /^kernel_(lba|size)$$/ { print "#define STAGE2_SYM_" $$3 " 0x" $$1 }' > $@
+	nm $< | awk '$$3 ~ /^(hdr_[a-z0-9_]+|head_image_end)$$/ { print "#define STAGE2_SYM_" $$3 " 0x" $$1 }' > $@
 
 # --- example kernel, ELF32 and ELF64 from one source -------------------------
 $(BUILD)/kernel32/kernel.o: kernel/kernel.c $(HEADERS) | $(BUILD)/kernel32
@@ -121,8 +146,9 @@ $(BUILD)/disk-big.img: $(BUILD)/mkimage $(BUILD)/mbr.bin $(BUILD)/stage2.bin $(B
 	$(BUILD)/mkimage $(BUILD)/mbr.bin $(BUILD)/stage2.bin $(BUILD)/kernel-big.elf $@
 
 # --- host tools and the image ------------------------------------------------
-$(BUILD)/mkimage: tools/mkimage.c include/crc32.h include/layout.h $(BUILD)/mbr_syms.h $(BUILD)/stage2_syms.h
-	$(CC) $(HOST_CFLAGS) $< -o $@
+$(BUILD)/mkimage: tools/mkimage.c tools/bootpatch.c tools/bootpatch.h include/crc32.h \
+		include/layout.h $(BUILD)/mbr_syms.h $(BUILD)/stage2_syms.h
+	$(CC) $(HOST_CFLAGS) -Itools tools/mkimage.c tools/bootpatch.c -o $@
 
 $(BUILD)/disk.img: $(BUILD)/mkimage $(BUILD)/mbr.bin $(BUILD)/stage2.bin $(BUILD)/kernel64.elf
 	$(BUILD)/mkimage $(BUILD)/mbr.bin $(BUILD)/stage2.bin $(BUILD)/kernel64.elf $@

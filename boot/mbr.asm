@@ -1,14 +1,25 @@
 ; The MBR: loaded by the BIOS at 0000:7C00 (or 07C0:0000) with DL = boot drive.
-; Loads stage2 (s2_lba, s2_length bytes) to STAGE2_LOAD_ADDR, checks its
-; length and CRC32 against the values the image builder patched into
-; mbr_params, and jumps to it with
+; Loads stage2's head (s2_sectors sectors from s2_lba) to STAGE2_LOAD_ADDR,
+; checks the 32-bit sum of its dwords against the value the image builder or
+; installer patched into mbr_params, and jumps to STAGE2_LOAD_SEG:0 with
 ;   DL = drive, DH = MBR_FLAG_*, CL = DL as the BIOS gave it, CH = retries.
-; Every failure prints a message (INT 10h and port 0xE9), tells QEMU's
-; isa-debug-exit when fw_cfg says QEMU, and halts with interrupts on: no
-; triple fault, no reboot loop.  Progress goes to POST port 0x80.
-; Bytes 0x1B8..0x1FD (disk signature, partition table) belong to the image
-; builder; the link script stops the code before them.
-; Stage2 sits in the MBR gap (LBA < 63), so LBA arithmetic is 16-bit here.
+; The head then checks the CRC32 of all of stage2 and loads the rest itself:
+; a sum catches a missing or foreign stage2 and any single-bit error in 30
+; bytes of code, where a bitwise CRC32 takes 45 of the 350 this sector has
+; once the BPB hole is left free.
+; Every failure prints a message (INT 10h and port 0xE9), tells an emulator's
+; exit device, and halts with interrupts on: no triple fault, no reboot loop.
+; Progress goes to POST port 0x80.
+;
+; Bytes this sector must leave alone:
+;   0x04..0x59   a BIOS that emulates a floppy for a USB stick writes BPB
+;                fields there (quirks.md); nothing of ours lives there.
+;                Byte 3, the jump's displacement, sits in the OEM-name field,
+;                which no BIOS writes.
+;   0x1B8..0x1FD the disk signature and the partition table, which belong to
+;                the disk (the link script stops code and data before them).
+; Byte 0 is 0x33 (xor ax, ax): some Acer BIOSes boot only an MBR that starts
+; the way Windows NT's does (SYSLINUX commit d0f27598).
 
 %include "layout.inc"
 %include "status.inc"
@@ -16,32 +27,35 @@
 READ_TRIES equ 3
 ; Progress codes go to POST port 0x80 and, being printable, to port 0xE9.
 POST_MBR_START equ 'M'
-POST_MBR_LOADED equ 10			; a newline before stage2's own lines
 POST_MBR_FAILED equ '!'
 
 ; Variables sit just past the sector (0x7E00..0x7FFF is free until stage2 at
 ; STAGE2_LOAD_ADDR), addressed off BP: 3-byte instructions instead of 5.
 VARS equ MBR_LOAD_ADDR + SECTOR_SIZE
 struc vars
-v_dap:		resb 16
+v_dap:		resb 16			; the upper LBA dword stays 0
 v_drive:	resb 1			; DL for stage2...
 v_flags:	resb 1			; ...DH: MBR_FLAG_CHS
 v_entry_dl:	resb 1			; CL...
 v_retries:	resb 1			; ...CH
 v_spt:		resw 1			; high byte stays 0: a word divisor
 v_heads:	resb 1
-v_lba:		resb 1			; the sector that failed, for the message
 endstruc
 
 bits 16
 section .text
 global _start
 _start:
+	db 0x33, 0xc0			; xor ax, ax in the encoding Windows NT's MBR
+					; uses (nasm picks 31 C0); AX = 0 from here on
+	jmp short start
+	times MBR_BPB_END - ($ - $$) db 0
+
+start:
 	; Some BIOSes enter at 07C0:0000; every absolute address below assumes
 	; CS = 0, so normalise first.
 	jmp 0:normalised
 normalised:
-	xor ax, ax
 	mov ds, ax
 	mov es, ax
 	mov ss, ax			; no interrupt between these two
@@ -60,13 +74,10 @@ normalised:
 	; A hard-disk boot may arrive with DL = 0 (PhoenixBIOS 4.0) or junk.
 	; Valid: 0x80 .. 0x80 + (hard disk count at 40:75) - 1.  Anything else
 	; tries 0x80 first and, for a floppy number, the drive it named after.
-	mov al, [0x475]
-	add al, 0x80
-	cmp dl, al
-	jae .fix_dl
-	cmp dl, 0x80
-	jae .dl_ok
-.fix_dl:
+	mov al, dl
+	sub al, 0x80			; below 0x80 wraps past any disk count
+	cmp al, [0x475]
+	jb .dl_ok
 	mov dl, 0x80			; stage2 sees it differs from CL
 .dl_ok:
 	call load_stage2
@@ -78,37 +89,22 @@ normalised:
 	jc fail
 
 boot_stage2:
-	mov al, POST_MBR_LOADED
-	out 0x80, al
-	out 0xe9, al
 	mov dx, [bp + v_drive]
 	mov cx, [bp + v_entry_dl]
-	jmp 0:STAGE2_LOAD_ADDR
+	jmp STAGE2_LOAD_SEG:0
 
-; SI = message; for the disk error, the LBA follows in hex.  Prints, tells
-; QEMU, halts; interrupts stay on so a debugger can break in.
+; SI = message.  Prints, tells an emulator's exit device, halts;
+; interrupts stay on so a debugger can break in.  (The MBR reads only the
+; head's few sectors; stage2's own reads name the LBA that failed.)
 fail:
 	mov al, POST_MBR_FAILED
 	out 0x80, al
 	call puts
-	cmp si, msg_corrupt		; SI is past the disk message: add the LBA
-	ja .qemu
-	mov al, [bp + v_lba]		; < 63: two decimal digits
-	aam
-	add ax, '00'
-	xchg al, ah
-	call putc
-	mov al, ah
-	call putc
-.qemu:
-	; fw_cfg's signature reads "QEMU" under QEMU and 0xFF elsewhere; one
-	; byte is enough to tell.
-	mov dx, QEMU_FW_CFG_SELECTOR
-	xor ax, ax
-	out dx, ax
-	inc dx
-	in al, dx
-	cmp al, 'Q'
+	; QEMU's isa-debugcon and Bochs' port_e9_hack read back DEBUGCON_READBACK
+	; where a board without them reads 0xFF: only then is the exit device
+	; (QEMU's isa-debug-exit; nothing on Bochs) written.
+	in al, 0xe9
+	cmp al, DEBUGCON_READBACK
 	jne .halt
 	mov al, STATUS_LOADER_ERROR
 	out QEMU_EXIT_PORT, al
@@ -132,101 +128,90 @@ putc:
 .ret:
 	ret
 
-; DL = drive.  Reads and checks stage2.  CF set and SI = message on failure.
+; DL = drive.  Reads and checks the head.  CF set and SI = message on failure.
 load_stage2:
-	mov [bp + v_drive], dl
+	xor dh, dh			; DH is v_flags: no MBR_FLAG_CHS yet
+	mov [bp + v_drive], dx
 	; Extensions only when all three say so: CF clear, BX = AA55h and the
 	; fixed-disk-access subset (CX bit 0).
-	and byte [bp + v_flags], ~MBR_FLAG_CHS
 	mov ah, 0x41
 	mov bx, 0x55aa
 	int 0x13
 	jc .chs
 	cmp bx, 0xaa55
 	jne .chs
-	test cl, 1
-	jnz .read
+	shr cl, 1
+	jc .read
 .chs:
 	or byte [bp + v_flags], MBR_FLAG_CHS
 	push es				; AH=08h sets ES:DI for floppies
 	mov ah, 0x08
-	mov dl, [bp + v_drive]
+	mov dl, [bp + v_drive]		; AH=41h may have clobbered it (AST)
 	int 0x13
 	pop es
-	mov si, msg_disk
-	jc .ret
+	jc .disk
 	and cl, 0x3f
+	jz .disk			; usb-storage can report 0 sectors
 	mov [bp + v_spt], cl
 	inc dh
 	mov [bp + v_heads], dh
-	cmp cl, 1			; usb-storage can report 0 sectors
-	jb .ret
 .read:
-	mov si, msg_corrupt
-	mov eax, [s2_length]
-	dec eax				; 0 wraps: refused too
-	cmp eax, STAGE2_MAX_SECTORS * SECTOR_SIZE - 1
-	ja .bad
-	shr ax, 9
-	inc ax
-	xchg cx, ax			; sectors = (length + 511) / 512
-	mov ax, [s2_lba]
+	movzx cx, byte [s2_sectors]	; the builder checked 1..64; 0 = unpatched
+	jcxz .corrupt
+	mov eax, [s2_lba]
 	mov bx, STAGE2_LOAD_ADDR
 .next:
 	call read_sector
-	jc .ret
-	inc ax
-	add bx, SECTOR_SIZE
+	jc .disk
+	inc eax
+	add bh, SECTOR_SIZE >> 8
 	loop .next
 
 	mov si, STAGE2_LOAD_ADDR
-	mov cx, [s2_length]
-	or edx, -1
-.byte:
-	lodsb
-	xor dl, al
-	mov di, 8
-.bit:
-	shr edx, 1
-	jnc .nox
-	xor edx, 0xedb88320
-.nox:
-	dec di
-	jnz .bit
-	loop .byte
-	not edx
-	mov si, msg_corrupt
-	cmp edx, [s2_crc32]
+	mov ch, [s2_sectors]		; CX = sectors * 128 dwords (CL = 0 here)
+	shr cx, 1
+	xor edx, edx
+.sum:
+	lodsd
+	add edx, eax
+	loop .sum
+	cmp edx, [s2_sum]
 	je .ret				; equal: CF is clear
-.bad:
+.corrupt:
+	mov si, msg_corrupt
+	jmp short .stc
+.disk:
+	mov si, msg_disk
+.stc:
 	stc
 .ret:
 	ret
 
-; AX = LBA, ES:BX = buffer.  READ_TRIES attempts with an AH=00h reset
+; EAX = LBA, ES:BX = buffer.  READ_TRIES attempts with an AH=00h reset
 ; between them.  All registers kept (some BIOSes trash them on USB boot).
-; CF set and SI = message on failure.
+; CF set on failure.
 read_sector:
-	mov [bp + v_lba], al
 	mov di, READ_TRIES
 .try:
-	pusha
+	pushad
 	test byte [bp + v_flags], MBR_FLAG_CHS
 	jnz .chs
 	; The packet is rebuilt on every try: after an error SeaBIOS writes
 	; the transferred count (0) back into it.
 	mov si, bp			; v_dap is at offset 0
 	mov dword [si], 0x00010010	; size 16, 1 sector
-	mov [si + 4], bx
-	mov [si + 6], es
-	mov [si + 8], ax		; the upper LBA bytes stay 0
+	mov [si + 4], bx		; the segment at +6 stays 0 (ES = 0)
+	mov [si + 8], eax
 	mov ah, 0x42
-	jmp .call
+	jmp short .call
 .chs:
-	cwd				; AX < 0x8000: DX = 0
+	; CHS reaches stage2 only below LBA 65536 (it sits near the start of
+	; the disk; a disk that large has extensions anyway): DX:AX = LBA with
+	; DX = 0, and the cylinder fits a byte there.
+	xor dx, dx
 	div word [bp + v_spt]		; DX:AX / spt
 	inc dx
-	mov cl, dl			; sector, 1-based (cylinders < 256 here)
+	mov cl, dl			; sector, 1-based
 	div byte [bp + v_heads]		; AX / heads: AL = cylinder, AH = head
 	mov dh, ah
 	mov ch, al
@@ -234,30 +219,29 @@ read_sector:
 .call:
 	mov dl, [bp + v_drive]
 	int 0x13
-	popa
+	popad
 	jnc .ok
 	inc byte [bp + v_retries]
-	pusha
+	pushad
 	xor ax, ax
 	mov dl, [bp + v_drive]
 	int 0x13
-	popa
+	popad
 	dec di
 	jnz .try
-	mov si, msg_disk
 	stc
 .ok:
 	ret
 
-msg_disk:	db "disk read error, LBA ", 0
+msg_disk:	db "disk read error", 0
 msg_corrupt:	db "stage2 corrupt", 0
 
-; Patched by the image builder (tools/mkimage.c reads the offsets from
+; Patched by the image builder and the installer (they read the offsets from
 ; build/mbr_syms.h, which the build generates from this file's symbols).
-global s2_lba, s2_length, s2_crc32
+global s2_lba, s2_sectors, s2_sum
 mbr_params:
 s2_lba:		dd STAGE2_LBA
-s2_length:	dd 0		; sectors = (length + 511) / 512
-s2_crc32:	dd 0
+s2_sum:		dd 0		; of the head's s2_sectors * 128 dwords, mod 2^32
+s2_sectors:	db 0
 
 section .note.GNU-stack noalloc noexec nowrite progbits

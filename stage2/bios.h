@@ -41,8 +41,10 @@ static inline void initregs(struct biosregs *r)
 
 void intcall(u8 int_no, const struct biosregs *in, struct biosregs *out);
 
-/* Point ES:DI or DS:SI at a buffer for the BIOS.  Stage2 keeps its data in segment 0
- * below 64 KiB; the host tests' fake BIOS is handed the pointer itself. */
+/* Point ES:DI or DS:SI at a buffer for the BIOS: any address below 1 MiB,
+ * as segment:offset with the offset below 16 (stage2's data pointers are
+ * linear addresses).  The host tests' fake BIOS is handed the pointer
+ * itself. */
 #ifdef HOST_FAKE_BIOS
 extern void *fake_bios_es_di, *fake_bios_ds_si;
 static inline void set_es_di(struct biosregs *r, void *p)
@@ -60,13 +62,17 @@ static inline void set_ds_si(struct biosregs *r, void *p)
 #else
 static inline void set_es_di(struct biosregs *r, void *p)
 {
-	r->es = 0;
-	r->edi = (u32)(uintptr_t)p;
+	u32 a = (u32)(uintptr_t)p;
+
+	r->es = (u16)(a >> 4);
+	r->edi = a & 0xf;
 }
 static inline void set_ds_si(struct biosregs *r, void *p)
 {
-	r->ds = 0;
-	r->esi = (u32)(uintptr_t)p;
+	u32 a = (u32)(uintptr_t)p;
+
+	r->ds = (u16)(a >> 4);
+	r->esi = a & 0xf;
 }
 #endif
 

@@ -9,10 +9,17 @@
 ; on 386/486; QEMU's TCG was seen running the stale vector).  INT is
 ; reproduced instead: push FLAGS, clear IF, far call through the IVT entry.
 ; Handlers that return with IRET or with RETF 2 both land correctly.
+;
+; Stage2 runs flat (stage2/pm.asm) with interrupts masked.  The BIOS runs
+; with the interrupt flag the caller's in->eflags asks for (initregs: on),
+; and it or an interrupt handler it lets in may reload the segment caches
+; with 64 KiB limits (SeaBIOS's call32 does) or load its own GDT: so IF goes
+; off and the flat limits come back before anything above 64 KiB is touched.
 
 bits 16
 section .text
 global intcall
+extern enter_flat
 
 BIOSREGS_SIZE equ 44
 
@@ -28,10 +35,10 @@ intcall:
 	push dword [bx]			; the vector's far pointer (DS = 0)
 
 	sub sp, BIOSREGS_SIZE		; copy *in to the stack, load it from there
-	mov si, dx
-	mov di, sp
+	mov esi, edx
+	movzx edi, sp
 	mov cx, BIOSREGS_SIZE / 2
-	rep movsw			; DS = ES = SS = 0 here
+	a32 rep movsw			; DS = ES = SS = 0 here; *in may be anywhere
 	popad
 	pop ds
 	pop es
@@ -45,8 +52,9 @@ intcall:
 	; BIOSes are known to leave junk in the upper half of ESP and to set
 	; DF; C relies on neither.
 	movzx esp, sp
-	cld
 	pushfd
+	cli
+	cld
 	push gs
 	push fs
 	push es
@@ -55,12 +63,13 @@ intcall:
 	xor ax, ax
 	mov ds, ax
 	mov es, ax
-	mov si, sp
+	call enter_flat
+	movzx esi, sp
 	mov edi, [esp + BIOSREGS_SIZE]	; out
 	test edi, edi
 	jz .no_out
 	mov cx, BIOSREGS_SIZE / 2
-	rep movsw
+	a32 rep movsw
 .no_out:
 	add sp, BIOSREGS_SIZE + 4
 	pop gs

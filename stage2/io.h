@@ -19,8 +19,23 @@ static inline void io_delay(void)
 	(void)inb(POST_PORT);
 }
 
-/* Unreal-mode copies (stage2/pm.asm); any physical address below 4 GiB. */
-void himem_copy(u32 dst, u32 src, u32 len);
-void himem_fill(u32 dst, u32 byte, u32 len);
+/* Stage2 runs flat (include/layout.h): a physical address below 4 GiB is a
+ * pointer.  memcpy, memmove and memset (stage2/pm.asm) reach all of it.
+ * The empty asm hides the value from gcc: a constant address folded into an
+ * instruction would be encoded as a 16-bit absolute operand under -m16
+ * (the assembler refuses those above 64 KiB), while a register base gets
+ * 32-bit addressing. */
+static inline void *phys(u64 addr)
+{
+	u32 a = (u32)addr;
+
+	__asm__("" : "+r"(a));
+	return (void *)(uintptr_t)a;
+}
+
+void *memcpy(void *dst, const void *src, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
+void *memset(void *dst, int c, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
 
 #endif

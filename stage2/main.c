@@ -11,6 +11,7 @@
 #include "crc32.h"
 #include "disk.h"
 #include "elfload.h"
+#include "head.h"
 #include "io.h"
 #include "layout.h"
 #include "memory.h"
@@ -22,8 +23,9 @@
 #define CARVE_MAX (4 + BOOTINFO_REGION_MAX + KERNEL_SEGMENTS_MAX)
 #define RANGES_CAP (MEMDETECT_RANGES_MAX + CARVE_MAX)
 
-/* From entry.asm (patched by the image builder) and pm.asm. */
-extern u64 kernel_lba, kernel_size;
+/* From pm.asm. */
+/* Where the image builder put the kernel (the stage2 header). */
+static u64 kernel_lba, kernel_size;
 extern u64 handoff_entry;
 extern u32 handoff_bootinfo, handoff_stack, handoff_cr3, handoff_long;
 _Noreturn void kernel_jump(void);
@@ -36,7 +38,6 @@ static struct bootinfo_map_entry tmp[2 * RANGES_CAP];
 static struct bootinfo_map_entry fold[MEMDETECT_RANGES_MAX / 2];
 
 static struct memdetect md;
-static struct disk disk;
 static struct kernel_image kernel;
 static struct cpu_features cpu;
 
@@ -150,7 +151,7 @@ static int read_head(void *ctx, u64 off, void *dst, u32 len)
 
 	if (off > h->len || len > h->len - off)
 		return -1;
-	himem_copy((u32)(uintptr_t)dst, BOUNCE_BUF_ADDR + (u32)off, len);
+	memcpy(dst, phys(BOUNCE_BUF_ADDR + off), len);
 	return 0;
 }
 
@@ -158,8 +159,8 @@ static void read_or_die(u64 lba, u32 count)
 {
 	u64 bad;
 
-	if (disk_read(&disk, lba, count, BOUNCE_BUF_ADDR, &bad))
-		die("disk read error at LBA %llu (drive 0x%x)", bad, disk.drive);
+	if (disk_read(&boot_disk, lba, count, BOUNCE_BUF_ADDR, &bad))
+		die("disk read error at LBA %llu (drive 0x%x)", bad, boot_disk.drive);
 }
 
 static void parse_kernel(void)
@@ -171,9 +172,9 @@ static void parse_kernel(void)
 	if (!kernel_size)
 		die("this image holds no kernel (size 0)");
 	u64 sectors = (kernel_size + SECTOR_SIZE - 1) / SECTOR_SIZE;
-	if (disk.sectors && kernel_lba + sectors > disk.sectors)
+	if (boot_disk.sectors && kernel_lba + sectors > boot_disk.sectors)
 		die("the image is truncated: the kernel ends at sector %llu, the disk has %llu",
-		    kernel_lba + sectors, disk.sectors);
+		    kernel_lba + sectors, boot_disk.sectors);
 	u32 n = sectors < DISK_XFER_MAX ? (u32)sectors : DISK_XFER_MAX;
 	read_or_die(kernel_lba, n);
 	head.len = n * SECTOR_SIZE;
@@ -232,23 +233,19 @@ static void load_segment(const struct kernel_segment *s)
 		if (chunk > left)
 			chunk = (u32)left;
 		read_or_die(kernel_lba + off / SECTOR_SIZE, n);
-		himem_copy(dst, BOUNCE_BUF_ADDR + skip, chunk);
+		memcpy(phys(dst), phys(BOUNCE_BUF_ADDR + skip), chunk);
 		off += chunk;
 		dst += chunk;
 		left -= chunk;
 	}
 	if (s->memsz > s->filesz)
-		himem_fill((u32)(s->paddr + s->filesz), 0, (u32)(s->memsz - s->filesz));
+		memset(phys(s->paddr + s->filesz), 0, (u32)(s->memsz - s->filesz));
 }
 
 static void load_kernel(void)
 {
 	post(POST_DISK);
-	if (disk_init(&disk, (u8)bootinfo.boot_drive))
-		die("boot drive 0x%x: the BIOS reports neither INT 13h extensions nor a "
-		    "CHS geometry",
-		    bootinfo.boot_drive);
-	if (disk.use_chs)
+	if (boot_disk.use_chs)
 		bootinfo.quirks.flags |= QUIRK_DISK_CHS;
 	parse_kernel();
 	check_segments();
@@ -257,9 +254,9 @@ static void load_kernel(void)
 	      kernel.is64 ? "64-bit" : "32-bit", kernel.nseg, kernel.lo, kernel.hi, kernel.entry);
 	for (u32 i = 0; i < kernel.nseg; i++)
 		load_segment(&kernel.seg[i]);
-	bootinfo.quirks.disk_retries += disk.retries;
-	bootinfo.quirks.disk_xfer_max = disk.xfer_max;
-	if (disk.retries)
+	bootinfo.quirks.disk_retries += boot_disk.retries;
+	bootinfo.quirks.disk_xfer_max = boot_disk.xfer_max;
+	if (boot_disk.retries)
 		bootinfo.quirks.flags |= QUIRK_DISK_RETRY;
 }
 
@@ -339,8 +336,8 @@ void stage2_main(u32 mbr_dx, u32 mbr_cx)
 	struct bootinfo *bi = &bootinfo;
 	u8 mbr_flags = (u8)(mbr_dx >> 8);
 
-	post(POST_STAGE2);
-	console_init();
+	kernel_lba = STAGE2_HDR(u64, hdr_kernel_lba);
+	kernel_size = STAGE2_HDR(u64, hdr_kernel_size);
 	bi->boot_drive = mbr_dx & 0xff;
 	bi->quirks.entry_dl = mbr_cx & 0xff;
 	bi->quirks.disk_retries = (mbr_cx >> 8) & 0xff;

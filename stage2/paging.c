@@ -87,15 +87,13 @@ static u32 take_table(struct walk *w)
 
 static void write_entry(u32 table, u32 index, u64 value)
 {
-	himem_copy(table + index * 8u, (u32)(uintptr_t)&value, sizeof(value));
+	((u64 *)phys(table))[index] = value;
 }
 
 static void build_gib(struct walk *w, u64 gib)
 {
-	/* 64 PD entries at a time through a low buffer. */
-	static u64 batch[64];
 	u64 slot = gib >> SLOT_SHIFT;
-	u64 phys = gib << GIB_SHIFT;
+	u64 base = gib << GIB_SHIFT;
 
 	if (w->failed)
 		return;
@@ -107,18 +105,14 @@ static void build_gib(struct walk *w, u64 gib)
 		w->last_slot = slot;
 	}
 	if (w->p->gib_pages) {
-		write_entry(w->pdpt, (u32)(gib & 511), phys | PTE_PRESENT | PTE_WRITE | PTE_LARGE);
+		write_entry(w->pdpt, (u32)(gib & 511), base | PTE_PRESENT | PTE_WRITE | PTE_LARGE);
 		return;
 	}
 	u32 pd = take_table(w);
 	if (w->failed)
 		return;
-	for (u32 k = 0; k < 512; k += 64) {
-		for (u32 j = 0; j < 64; j++)
-			batch[j] = (phys + ((u64)(k + j) << MIB2_SHIFT)) | PTE_PRESENT | PTE_WRITE |
-				   PTE_LARGE;
-		himem_copy(pd + k * 8u, (u32)(uintptr_t)batch, sizeof(batch));
-	}
+	for (u32 k = 0; k < 512; k++)
+		write_entry(pd, k, (base + ((u64)k << MIB2_SHIFT)) | PTE_PRESENT | PTE_WRITE | PTE_LARGE);
 	write_entry(w->pdpt, (u32)(gib & 511), pd | PTE_PRESENT | PTE_WRITE);
 }
 
@@ -127,7 +121,7 @@ u32 paging_build(const struct paging *p, const struct bootinfo_map_entry *map, u
 {
 	struct walk w = { .p = p, .last_slot = ~0ull, .pool = pool, .pool_pages = pool_pages };
 
-	himem_fill(pool, 0, pool_pages * PAGE_SIZE);
+	memset(phys(pool), 0, pool_pages * PAGE_SIZE);
 	w.pml4 = take_table(&w);
 	if (w.failed)
 		return 0;

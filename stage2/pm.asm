@@ -1,5 +1,10 @@
-; Mode switches: unreal-mode access to memory above 64 KiB, and the final
-; jump into a 32-bit protected-mode or 64-bit long-mode kernel.
+; Mode switches: flat real mode (4 GiB data limits) for all of stage2, the
+; memory primitives that rely on it, and the final jump into a 32-bit
+; protected-mode or 64-bit long-mode kernel.
+;
+; Code here runs at CS = STAGE2_CODE_SEG, so a code label is an offset in
+; that segment; once CS is a flat protected-mode selector, the same code is
+; reached at label + STAGE2_CODE_BASE (the segment's base).
 
 %include "layout.inc"
 %include "bootinfo.inc"
@@ -16,12 +21,15 @@ EFER_LME equ 1 << 8
 
 bits 16
 section .rodata
+; The accessed bits are preset (9B, 93): the CPU would otherwise set them in
+; memory when a selector is loaded, changing the head's data, whose CRC-32
+; stage2/head.c checks.
 align 8
 gdt:
 	dq 0
-	dq 0x00cf9a000000ffff		; 0x08: code, 32-bit, base 0, 4 GiB
-	dq 0x00cf92000000ffff		; 0x10: data, 32-bit, base 0, 4 GiB
-	dq 0x00af9a000000ffff		; 0x18: code, 64-bit
+	dq 0x00cf9b000000ffff		; 0x08: code, 32-bit, base 0, 4 GiB
+	dq 0x00cf93000000ffff		; 0x10: data, 32-bit, base 0, 4 GiB
+	dq 0x00af9b000000ffff		; 0x18: code, 64-bit
 gdt_end:
 gdt_desc:
 	dw gdt_end - gdt - 1
@@ -39,11 +47,14 @@ handoff_long:		dd 0	; 1: ELF64, enter long mode
 
 section .text
 
-; Gives DS and ES a 4 GiB limit and returns to real mode with both 0.
-; Interrupts must be off.  Done again for every access, because a BIOS
-; call or interrupt handler may reload the segments (SeaBIOS's call32
-; returns with 64 KiB limits).
-enter_unreal:
+; Gives DS and ES 4 GiB limits and returns to real mode with both 0 (the
+; limits stay cached: "flat real mode").  Interrupts must be off, and stay
+; off while C runs: an interrupt handler may reload the caches with 64 KiB
+; limits, which intcall repairs by coming back here after every BIOS call.
+; A near 16-bit routine for asm callers; clobbers EAX and BX.  The GDT is
+; the head's data: entry.asm calls this once that has moved to its home.
+global enter_flat
+enter_flat:
 	lgdt [gdt_desc]
 	mov eax, cr0
 	or al, CR0_PE
@@ -60,48 +71,64 @@ enter_unreal:
 	mov es, bx
 	ret
 
-; void himem_copy(u32 dst, u32 src, u32 len): any physical addresses below
-; 4 GiB; regparm(3): EAX = dst, EDX = src, ECX = len.
-global himem_copy
-himem_copy:
+; The C string primitives, for any linear addresses below 4 GiB.  gcc's own
+; inline string instructions would address through SI and DI only (-m16
+; emits no address-size prefix for them), so the Makefile makes it call
+; these instead (-mstringop-strategy=libcall) and checks the objects.
+; regparm(3): EAX, EDX, ECX; EAX comes back unchanged as the result.
+
+; void *memcpy(void *dst, const void *src, u32 n)
+global memcpy
+memcpy:
 	push esi
 	push edi
-	push ebx
-	pushfd
-	cli
 	mov edi, eax
 	mov esi, edx
-	push ecx
-	call enter_unreal
-	pop ecx
 	mov edx, ecx
 	shr ecx, 2
 	a32 rep movsd
 	mov ecx, edx
 	and ecx, 3
 	a32 rep movsb
-	popfd
-	pop ebx
 	pop edi
 	pop esi
 	o32 ret
 
-; void himem_fill(u32 dst, u32 byte, u32 len)
-global himem_fill
-himem_fill:
-	push edi
-	push ebx
-	pushfd
-	cli
-	mov edi, eax
-	push edx
-	push ecx
-	call enter_unreal
-	pop ecx
+; void *memmove(void *dst, const void *src, u32 n): backwards when the
+; destination starts inside the source.
+global memmove
+memmove:
+	push eax
+	sub eax, edx			; dst - src; wraps when dst < src
+	cmp eax, ecx
 	pop eax
+	jae memcpy			; no overlap that a forward copy would hit
+	push esi
+	push edi
+	lea esi, [edx + ecx - 1]
+	lea edi, [eax + ecx - 1]
+	std
+	a32 rep movsb
+	cld
+	pop edi
+	pop esi
+	o32 ret
+
+; void *memset(void *dst, int c, u32 n)
+global memset
+memset:
+	push edi
+	push eax
+	mov edi, eax
+	movzx eax, dl
+	imul eax, eax, 0x01010101
+	mov edx, ecx
+	shr ecx, 2
+	a32 rep stosd
+	mov ecx, edx
+	and ecx, 3
 	a32 rep stosb
-	popfd
-	pop ebx
+	pop eax
 	pop edi
 	o32 ret
 
@@ -113,7 +140,7 @@ kernel_jump:
 	mov eax, cr0
 	or al, CR0_PE
 	mov cr0, eax
-	jmp dword SEL_CODE32:pm32
+	jmp dword SEL_CODE32:(pm32 + STAGE2_CODE_BASE)
 
 bits 32
 pm32:
@@ -134,7 +161,7 @@ pm32:
 	sub esp, 8
 	push dword BOOTINFO_MAGIC
 	push ebx
-	push dword halt32
+	push dword halt32 + STAGE2_CODE_BASE
 	mov eax, BOOTINFO_MAGIC
 	jmp [handoff_entry]
 halt32:
@@ -155,7 +182,7 @@ enter_long:
 	mov eax, cr0
 	or eax, CR0_PG
 	mov cr0, eax
-	jmp SEL_CODE64:lm64
+	jmp SEL_CODE64:(lm64 + STAGE2_CODE_BASE)
 
 bits 64
 lm64:
@@ -169,7 +196,7 @@ lm64:
 	mov edi, [handoff_bootinfo]	; SysV: RDI, RSI
 	mov esi, BOOTINFO_MAGIC
 	mov rax, [handoff_entry]
-	mov ecx, halt64
+	mov ecx, halt64 + STAGE2_CODE_BASE
 	push rcx			; RSP + 8 is 16-byte aligned at entry
 	jmp rax
 halt64:

@@ -1,42 +1,7 @@
-/* gcc emits calls to these for struct copies and initialisers even in
- * freestanding code. */
-#include <stddef.h>
-
-void *memcpy(void *dst, const void *src, size_t n);
-void *memmove(void *dst, const void *src, size_t n);
-void *memset(void *dst, int c, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-
-void *memcpy(void *dst, const void *src, size_t n)
-{
-	unsigned char *d = dst;
-	const unsigned char *s = src;
-
-	while (n--)
-		*d++ = *s++;
-	return dst;
-}
-
-void *memmove(void *dst, const void *src, size_t n)
-{
-	unsigned char *d = dst;
-	const unsigned char *s = src;
-
-	if (d < s)
-		return memcpy(dst, src, n);
-	while (n--)
-		d[n] = s[n];
-	return dst;
-}
-
-void *memset(void *dst, int c, size_t n)
-{
-	unsigned char *d = dst;
-
-	while (n--)
-		*d++ = (unsigned char)c;
-	return dst;
-}
+/* gcc emits calls to the string primitives for struct copies and
+ * initialisers even in freestanding code; memcpy, memmove and memset are in
+ * stage2/pm.asm, where they reach all of flat memory at rep-movsd speed. */
+#include "io.h"
 
 int memcmp(const void *a, const void *b, size_t n)
 {

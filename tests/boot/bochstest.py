@@ -404,14 +404,29 @@ def tests(tmp):
        int12_kib=BIOS_INT12_KIB - 1, allow_flags=define("bootinfo.h", "QUIRK_CONV_MISMATCH"),
        extra=[(lambda b: "A20: 8042" in b.out, "A20 not enabled through the 8042")])
 
-    # A 1.44 MB floppy: DL=0, no INT 13h extensions, CHS reads.
+    # A 1.44 MB floppy (mkimage --floppy): DL=0, no INT 13h extensions, CHS
+    # reads.
+    def floppy(name, kernel):
+        img = os.path.join(tmp, name)
+        subprocess.run([os.path.join(BUILD, "mkimage"), "--floppy", os.path.join(BUILD, "mbr.bin"),
+                        os.path.join(BUILD, "stage2.bin"), os.path.join(BUILD, kernel), img],
+                       check=True, stdout=subprocess.DEVNULL)
+        return img
+
+    classic = os.path.join(tmp, "classic.img")
+    subprocess.run([os.path.join(BUILD, "mkimage"), "--classic", os.path.join(BUILD, "mbr.bin"),
+                    os.path.join(BUILD, "stage2.bin"), os.path.join(BUILD, "kernel64.elf"),
+                    classic], check=True, stdout=subprocess.DEVNULL)
+    ok("classic-layout-partition-at-lba63", classic, 32, 64)
+
     def chs(b):
         m = re.search(r"quirks flags=0x([0-9a-f]+)", b.out)
         return m and int(m.group(1), 16) & QUIRK_DISK_CHS
-    ok("floppy-chs-elf64", d64, 32, 64, "--floppy",
+    ok("floppy-chs-elf64", floppy("f64.img", "kernel64.elf"), 32, 64, "--floppy",
        extra=[(chs, "CHS reads not flagged"),
               (lambda b: "started from drive 0x0 " in b.out, "not started from drive 0")])
-    ok("floppy-chs-elf32", d32, 32, 32, "--floppy", extra=[(chs, "CHS reads not flagged")])
+    ok("floppy-chs-elf32", floppy("f32.img", "kernel32.elf"), 32, 32, "--floppy",
+       extra=[(chs, "CHS reads not flagged")])
 
     # CPUs: a Pentium 4 without long mode; a Skylake with 1 GiB pages
     # (Bochs' default CPU has 2 MiB pages only), RAM above 4 GiB included.

@@ -26,6 +26,37 @@ def define(header, name):
     raise KeyError("%s not in include/%s" % (name, header))
 
 
+def build_symbol(header, name):
+    """An offset the build generated from the linked binaries:
+    build/mbr_syms.h (MBR_SYM_*) or build/stage2_syms.h (STAGE2_SYM_*)."""
+    with open(os.path.join(BUILD, header)) as f:
+        for line in f:
+            m = re.match(r"#define (\w+) (0x[0-9a-fA-F]+)", line)
+            if m and m.group(1) == name:
+                return int(m.group(2), 16)
+    raise KeyError("%s not in build/%s" % (name, header))
+
+
+def image_layout(path):
+    """Where things are in an image mkimage made: the first partition's LBA
+    (the kernel's), and stage2's LBA and head and body sector counts, read
+    from the image itself (the MBR's patched fields, the stage2 header)."""
+    with open(path, "rb") as f:
+        img = f.read(1 << 20)
+    sector = define("layout.h", "SECTOR_SIZE")
+    mbr_base = define("layout.h", "MBR_LOAD_ADDR")
+    s2_lba, = struct.unpack_from("<I", img, build_symbol("mbr_syms.h", "MBR_SYM_s2_lba") - mbr_base)
+    head = img[build_symbol("mbr_syms.h", "MBR_SYM_s2_sectors") - mbr_base]
+    s2 = s2_lba * sector
+    body, = struct.unpack_from("<I", img, s2 + build_symbol("stage2_syms.h",
+                                                            "STAGE2_SYM_hdr_body_sectors"))
+    kernel_lba, = struct.unpack_from("<Q", img, s2 + build_symbol("stage2_syms.h",
+                                                                  "STAGE2_SYM_hdr_kernel_lba"))
+    part_lba, = struct.unpack_from("<I", img, define("layout.h", "MBR_PART_TABLE_OFF") + 8)
+    return {"stage2_lba": s2_lba, "head_sectors": head, "body_sectors": body,
+            "kernel_lba": kernel_lba, "part_lba": part_lba}
+
+
 def page_down(a):
     return a & ~(PAGE - 1)
 

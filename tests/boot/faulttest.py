@@ -18,7 +18,7 @@ import tempfile
 import threading
 import time
 
-from bootlib import BUILD, ROOT, define
+from bootlib import BUILD, ROOT, define, image_layout
 
 QEMU_RUN = os.path.join(ROOT, "tools", "qemu-run")
 SECTOR = 512
@@ -26,8 +26,10 @@ DEADLINE = 60   # per boot; a failure must report long before this
 FAIL_WITHIN = 20  # seconds a failure path may take to print its message
 
 
-KERNEL_LBA = define("layout.h", "KERNEL_PART_LBA")
-STAGE2_LBA = define("layout.h", "STAGE2_LBA")
+LAYOUT = image_layout(os.path.join(BUILD, "disk.img"))
+KERNEL_LBA = LAYOUT["kernel_lba"]
+STAGE2_LBA = LAYOUT["stage2_lba"]
+HEAD_SECTORS = LAYOUT["head_sectors"]
 QUIRK_DISK_CHS = define("bootinfo.h", "QUIRK_DISK_CHS")
 QUIRK_DL_FIXED = define("bootinfo.h", "QUIRK_DL_FIXED")
 QUIRK_DISK_RETRY = define("bootinfo.h", "QUIRK_DISK_RETRY")
@@ -193,27 +195,50 @@ def tests(tmp):
         chs_flag=lambda b: (b.quirk_flags() or 0) & QUIRK_DISK_CHS,
         payload=lambda b: "payload ok" in b.out)
 
-    # 2. Read errors (blkdebug on the IDE disk).
+    # The classic layout: partition 1 at LBA 63, stage2 in the 62-sector gap.
+    classic = os.path.join(tmp, "classic.img")
+    subprocess.run([os.path.join(BUILD, "mkimage"), "--classic", os.path.join(BUILD, "mbr.bin"),
+                    os.path.join(BUILD, "stage2.bin"), os.path.join(BUILD, "kernel64.elf"),
+                    classic], check=True, stdout=subprocess.DEVNULL)
+    t["classic-layout-partition-at-lba63"] = lambda: expect_ok(
+        boot(classic), at63=lambda b: image_layout(classic)["part_lba"] == 63)
+
+    # 2. Read errors (blkdebug on the IDE disk): in stage2's head (the MBR
+    #    reads it), in its body (the head reads it) and in the kernel.
     s2_sector = STAGE2_LBA + 4
+    body_sector = STAGE2_LBA + HEAD_SECTORS + 2
     k_sector = KERNEL_LBA + 3
+    assert s2_sector < STAGE2_LBA + HEAD_SECTORS
     t["read-error-once-stage2"] = lambda: expect_ok(
         boot(disk, "--blkdebug", blkdebug(tmp, s2_sector, True)),
+        retried=lambda b: int(b.field("disk_retries") or 0) >= 1)
+    t["read-error-once-stage2-body"] = lambda: expect_ok(
+        boot(disk, "--blkdebug", blkdebug(tmp, body_sector, True)),
         retried=lambda b: int(b.field("disk_retries") or 0) >= 1)
     t["read-error-once-kernel"] = lambda: expect_ok(
         boot(disk, "--blkdebug", blkdebug(tmp, k_sector, True)),
         retried=lambda b: int(b.field("disk_retries") or 0) >= 1,
         flagged=lambda b: (b.quirk_flags() or 0) & QUIRK_DISK_RETRY)
     t["read-error-persistent-stage2"] = lambda: expect_loader_error(
-        boot(disk, "--blkdebug", blkdebug(tmp, s2_sector, False)),
-        "disk read error, LBA %02d" % s2_sector)
+        boot(disk, "--blkdebug", blkdebug(tmp, s2_sector, False)), "disk read error")
+    t["read-error-persistent-stage2-body"] = lambda: expect_loader_error(
+        boot(disk, "--blkdebug", blkdebug(tmp, body_sector, False)),
+        "disk read error at LBA %d" % body_sector)
     t["read-error-persistent-kernel"] = lambda: expect_loader_error(
         boot(disk, "--blkdebug", blkdebug(tmp, k_sector, False)),
         "disk read error at LBA %d" % k_sector)
 
-    # 5. Corrupt and wrong images.
-    img = copy_image(tmp, "corrupt.img")
-    patch(img, (STAGE2_LBA + 2) * SECTOR + 7, bytes([read(img, (STAGE2_LBA + 2) * SECTOR + 7, 1)[0] ^ 0xff]))
-    t["stage2-crc-mismatch"] = lambda: expect_loader_error(boot(img), "stage2 corrupt")
+    # 5. Corrupt and wrong images: a flipped bit in stage2's head (the MBR's
+    #    sum catches it) and in its body (the head's CRC-32 does).
+    def flip(name, offset):
+        img = copy_image(tmp, name)
+        patch(img, offset, bytes([read(img, offset, 1)[0] ^ 0x04]))
+        return img
+    img = flip("corrupt.img", (STAGE2_LBA + 2) * SECTOR + 7)
+    t["stage2-head-corrupt"] = lambda: expect_loader_error(boot(img), "stage2 corrupt")
+    body_img = flip("corrupt-body.img", (STAGE2_LBA + HEAD_SECTORS + 1) * SECTOR + 100)
+    t["stage2-body-corrupt"] = lambda: expect_loader_error(
+        boot(body_img), "stage2 corrupt: its CRC-32 is")
 
     trunc = copy_image(tmp, "trunc.img")
     with open(trunc, "r+b") as f:
@@ -272,11 +297,11 @@ def tests(tmp):
         boot(disk32, "-m", "1M"), "is not in usable RAM")
 
     # 8. Breadcrumbs: POST port 0x80 as QEMU's trace of port writes shows it.
-    normal = ["M", "\n", 0xb0, 0xb1, 0xb2, 0xb3, 0xb4, 0xb5, 0xb6]
+    normal = ["M", 0xb0, 0xb1, 0xb2, 0xb3, 0xb4, 0xb5, 0xb6]
     t["post-codes-boot"] = lambda: post_codes(tmp, "pc-ok", disk, (), normal, "end ok")
     t["post-codes-kernel-read-error"] = lambda: post_codes(
         tmp, "pc-kerr", disk, ("--blkdebug", blkdebug(tmp, k_sector, False)),
-        ["M", "\n", 0xb0, 0xb1, 0xb2, 0xb3, 0xbf], "disk read error at LBA")
+        ["M", 0xb0, 0xb1, 0xb2, 0xb3, 0xbf], "disk read error at LBA")
     t["post-codes-stage2-corrupt"] = lambda: post_codes(tmp, "pc-crc", img, (), ["M", "!"],
                                                        "stage2 corrupt")
 

@@ -24,16 +24,18 @@
 #define MIB (1024u * 1024u)
 #define PART_TYPE_NON_FS_DATA 0xda
 #define PART_ACTIVE 0x80
-#define STAGE2_MAX_BYTES (STAGE2_MAX_SECTORS * SECTOR_SIZE) /* 31 KiB */
+#define CLASSIC_GAP_SECTORS (PART_LBA_CLASSIC - STAGE2_LBA) /* 62 */
 
 #define OFF_S2_LBA (MBR_SYM_s2_lba - MBR_LOAD_ADDR)
-#ifdef MBR_SYM_s2_sectors /* older MBRs patched the sector count too */
 #define OFF_S2_SECTORS (MBR_SYM_s2_sectors - MBR_LOAD_ADDR)
-#endif
-#define OFF_S2_LENGTH (MBR_SYM_s2_length - MBR_LOAD_ADDR)
-#define OFF_S2_CRC32 (MBR_SYM_s2_crc32 - MBR_LOAD_ADDR)
-#define OFF_K_LBA (STAGE2_SYM_kernel_lba - STAGE2_LOAD_ADDR)
-#define OFF_K_SIZE (STAGE2_SYM_kernel_size - STAGE2_LOAD_ADDR)
+#define OFF_S2_SUM (MBR_SYM_s2_sum - MBR_LOAD_ADDR)
+/* stage2's header lives in its code, where a symbol is its file offset. */
+#define OFF_HEAD_SECTORS STAGE2_SYM_hdr_head_sectors
+#define OFF_BODY_SECTORS STAGE2_SYM_hdr_body_sectors
+#define OFF_CRC32 STAGE2_SYM_hdr_crc32
+#define OFF_S2_SELF_LBA STAGE2_SYM_hdr_stage2_lba
+#define OFF_K_LBA STAGE2_SYM_hdr_kernel_lba
+#define OFF_K_SIZE STAGE2_SYM_hdr_kernel_size
 
 static char build_dir[PATH_MAX], tmp_dir[64], mkimage[PATH_MAX + 16];
 
@@ -188,14 +190,19 @@ struct inputs {
 };
 
 /* All the checks on one built image; expected values from the inputs. */
+/* Start CHS of a partition at LBA 2048 or 63 with 255 heads x 63 sectors:
+ * 2048 = 32 * 63 + 32 is head 32, sector 33; 63 is head 1, sector 1. */
+static const uint8_t chs_2048[3] = { 32, 33, 0 }, chs_63[3] = { 1, 1, 0 };
+
 static void check_image(const char *prefix, const struct inputs *in, const struct blob *img,
-			int exact_kernel_size_known, uint32_t want_part_sectors,
+			uint32_t kernel_lba, int exact_kernel_size_known, uint32_t want_part_sectors,
 			const uint8_t *want_end_chs)
 {
 	char name[128];
 	const uint8_t *m = img->p;
-	size_t s2_sectors = (in->s2.len + SECTOR_SIZE - 1) / SECTOR_SIZE;
-	size_t k_off = (size_t)KERNEL_PART_LBA * SECTOR_SIZE;
+	size_t s2_sectors = in->s2.len / SECTOR_SIZE;
+	size_t head_sectors = get16(in->s2.p + OFF_HEAD_SECTORS);
+	size_t k_off = (size_t)kernel_lba * SECTOR_SIZE;
 
 	snprintf(name, sizeof(name), "%s_size_whole_mib", prefix);
 	t_begin(name);
@@ -216,44 +223,58 @@ static void check_image(const char *prefix, const struct inputs *in, const struc
 
 	snprintf(name, sizeof(name), "%s_mbr_stage2_fields", prefix);
 	t_begin(name);
+	const uint8_t *s2 = m + (size_t)STAGE2_LBA * SECTOR_SIZE;
+	uint32_t sum = 0;
+	for (size_t i = 0; i < head_sectors * SECTOR_SIZE; i += 4)
+		sum += get32(s2 + i);
 	CHECK_EQ_U64("MBR s2_lba", get32(m + OFF_S2_LBA), STAGE2_LBA);
-#ifdef OFF_S2_SECTORS
-	CHECK_EQ_U64("MBR s2_sectors", get16(m + OFF_S2_SECTORS), s2_sectors);
-#else
-	/* The MBR derives the sector count from the length. */
-	CHECK((get32(m + OFF_S2_LENGTH) + SECTOR_SIZE - 1) / SECTOR_SIZE == s2_sectors,
-	      "MBR s2_length %u does not give %zu sectors", get32(m + OFF_S2_LENGTH), s2_sectors);
-#endif
-	CHECK_EQ_U64("MBR s2_length", get32(m + OFF_S2_LENGTH), in->s2.len);
-	CHECK_EQ_U64("MBR s2_crc32 (over stage2 as it is in the image)", get32(m + OFF_S2_CRC32),
-		     crc32(m + (size_t)STAGE2_LBA * SECTOR_SIZE, in->s2.len));
+	CHECK_EQ_U64("MBR s2_sectors (the head)", m[OFF_S2_SECTORS], head_sectors);
+	CHECK((STAGE2_SYM_head_image_end - STAGE2_LOAD_ADDR) / SECTOR_SIZE == head_sectors,
+	      "the head's %zu sectors disagree with the link (head_image_end)", head_sectors);
+	CHECK_EQ_U64("MBR s2_sum (of the head as it is in the image)", get32(m + OFF_S2_SUM), sum);
 	t_end();
 
 	snprintf(name, sizeof(name), "%s_mbr_code_untouched", prefix);
 	t_begin(name);
 	for (size_t i = 0; i < MBR_DISK_SIG_OFF; i++) {
 		int patched = (i >= OFF_S2_LBA && i < OFF_S2_LBA + 4) ||
-			      (i >= OFF_S2_LENGTH && i < OFF_S2_LENGTH + 4) ||
-			      (i >= OFF_S2_CRC32 && i < OFF_S2_CRC32 + 4);
-#ifdef OFF_S2_SECTORS
-		patched |= i >= OFF_S2_SECTORS && i < OFF_S2_SECTORS + 2;
-#endif
+			      (i >= OFF_S2_SUM && i < OFF_S2_SUM + 4) || i == OFF_S2_SECTORS;
 		if (!patched && m[i] != in->mbr.p[i]) {
 			t_fail("MBR byte %#zx is %02x, the input had %02x", i, m[i], in->mbr.p[i]);
 			break;
 		}
 	}
+	CHECK(m[0] == 0x33, "byte 0 is %02x, want 33 (Acer BIOSes)", m[0]);
+	for (size_t i = MBR_BPB_START; i < MBR_BPB_END; i++)
+		if (m[i]) {
+			t_fail("BPB byte %#zx is %02x, want the BPB hole empty", i, m[i]);
+			break;
+		}
 	CHECK(m[0x1bc] == 0 && m[0x1bd] == 0, "bytes 0x1BC/0x1BD not zero");
 	t_end();
 
 	snprintf(name, sizeof(name), "%s_stage2_header_patched", prefix);
 	t_begin(name);
-	const uint8_t *s2 = m + (size_t)STAGE2_LBA * SECTOR_SIZE;
-	CHECK_EQ_U64("stage2 kernel_lba", get64(s2 + OFF_K_LBA), KERNEL_PART_LBA);
+	CHECK_EQ_U64("stage2 sectors", s2_sectors,
+		     head_sectors + get32(in->s2.p + OFF_BODY_SECTORS));
+	CHECK_EQ_U64("stage2 own LBA", get64(s2 + OFF_S2_SELF_LBA), STAGE2_LBA);
+	CHECK_EQ_U64("stage2 kernel_lba", get64(s2 + OFF_K_LBA), kernel_lba);
 	CHECK_EQ_U64("stage2 kernel_size", get64(s2 + OFF_K_SIZE), in->kernel.len);
+	{
+		uint8_t *copy = malloc(in->s2.len);
+		if (!copy)
+			abort();
+		memcpy(copy, s2, in->s2.len);
+		memset(copy + OFF_CRC32, 0, 4);
+		CHECK_EQ_U64("stage2 CRC-32 (field as 0)", get32(s2 + OFF_CRC32),
+			     crc32(copy, in->s2.len));
+		free(copy);
+	}
 	for (size_t i = 0; i < in->s2.len; i++) {
 		int patched = (i >= OFF_K_LBA && i < OFF_K_LBA + 8) ||
-			      (i >= OFF_K_SIZE && i < OFF_K_SIZE + 8);
+			      (i >= OFF_K_SIZE && i < OFF_K_SIZE + 8) ||
+			      (i >= OFF_S2_SELF_LBA && i < OFF_S2_SELF_LBA + 8) ||
+			      (i >= OFF_CRC32 && i < OFF_CRC32 + 4);
 		if (!patched && s2[i] != in->s2.p[i]) {
 			t_fail("stage2 byte %#zx is %02x, the input had %02x", i, s2[i],
 			       in->s2.p[i]);
@@ -267,10 +288,10 @@ static void check_image(const char *prefix, const struct inputs *in, const struc
 		}
 	t_end();
 
-	snprintf(name, sizeof(name), "%s_kernel_at_lba63", prefix);
+	snprintf(name, sizeof(name), "%s_kernel_at_its_lba", prefix);
 	t_begin(name);
 	CHECK(!memcmp(m + k_off, in->kernel.p, in->kernel.len),
-	      "kernel bytes at LBA %u differ from the kernel file", KERNEL_PART_LBA);
+	      "kernel bytes at LBA %u differ from the kernel file", kernel_lba);
 	for (size_t i = k_off + in->kernel.len; i < img->len; i++)
 		if (m[i]) {
 			t_fail("padding byte %#zx is %02x", i, m[i]);
@@ -281,14 +302,14 @@ static void check_image(const char *prefix, const struct inputs *in, const struc
 	snprintf(name, sizeof(name), "%s_partition_entry", prefix);
 	t_begin(name);
 	const uint8_t *pe = m + MBR_PART_TABLE_OFF;
-	uint32_t sectors = (uint32_t)(img->len / SECTOR_SIZE - KERNEL_PART_LBA);
+	uint32_t sectors = (uint32_t)(img->len / SECTOR_SIZE - kernel_lba);
+	const uint8_t *start_chs = kernel_lba == PART_LBA_CLASSIC ? chs_63 : chs_2048;
 	CHECK(pe[0] == PART_ACTIVE, "status %#x, want 0x80 (active)", pe[0]);
 	CHECK(pe[4] == PART_TYPE_NON_FS_DATA, "type %#x, want 0xda", pe[4]);
-	CHECK_EQ_U64("LBA start", get32(pe + 8), KERNEL_PART_LBA);
+	CHECK_EQ_U64("LBA start", get32(pe + 8), kernel_lba);
 	CHECK_EQ_U64("sector count", get32(pe + 12), sectors);
-	/* LBA 63 with 255 heads x 63 sectors: cylinder 0, head 1, sector 1. */
-	CHECK(pe[1] == 1 && pe[2] == 1 && pe[3] == 0, "start CHS %02x %02x %02x, want 01 01 00",
-	      pe[1], pe[2], pe[3]);
+	CHECK(!memcmp(pe + 1, start_chs, 3), "start CHS %02x %02x %02x, want %02x %02x %02x",
+	      pe[1], pe[2], pe[3], start_chs[0], start_chs[1], start_chs[2]);
 	if (exact_kernel_size_known) {
 		CHECK_EQ_U64("sector count (hand-computed)", get32(pe + 12), want_part_sectors);
 		CHECK(!memcmp(pe + 5, want_end_chs, 3), "end CHS %02x %02x %02x, want %02x %02x %02x",
@@ -302,11 +323,13 @@ static void check_image(const char *prefix, const struct inputs *in, const struc
 	t_end();
 }
 
-static int build_image(const char *prefix, const char *mbr, const char *s2, const char *kernel,
-		       const char *out, struct blob *img)
+static int build_image(const char *prefix, const char *flag, const char *mbr, const char *s2,
+		       const char *kernel, const char *out, struct blob *img)
 {
 	char name[128], err[512];
-	const char *args[] = { mbr, s2, kernel, out, NULL };
+	const char *plain[] = { mbr, s2, kernel, out, NULL };
+	const char *flagged[] = { flag, mbr, s2, kernel, out, NULL };
+	const char *const *args = flag ? flagged : plain;
 
 	snprintf(name, sizeof(name), "%s_builds", prefix);
 	t_begin(name);
@@ -335,8 +358,8 @@ static void test_real_image(void)
 	int ok = t_end();
 	if (!ok)
 		return;
-	if (build_image("image_kernel64", mbr, s2, k, tmp_path("kernel64.img"), &img)) {
-		check_image("image_kernel64", &in, &img, 0, 0, NULL);
+	if (build_image("image_kernel64", NULL, mbr, s2, k, tmp_path("kernel64.img"), &img)) {
+		check_image("image_kernel64", &in, &img, PART_LBA_MODERN, 0, 0, NULL);
 
 		/* Same inputs, same bytes: the disk signature derives from the
 		 * contents. */
@@ -374,8 +397,10 @@ static const char *fake_kernel(const char *name, size_t len)
 	return path;
 }
 
-/* stage2.bin padded with zeros to len bytes (or cut to len). */
-static const char *resized_stage2(const char *name, size_t len)
+/* stage2.bin padded with zeros to len bytes (or cut to len); with
+ * fix_header, its body sector count says so (a well-formed stage2 of that
+ * size, as a larger build would make). */
+static const char *resized_stage2(const char *name, size_t len, int fix_header)
 {
 	struct blob s2;
 	if (read_blob(build_path("stage2.bin"), &s2))
@@ -384,6 +409,11 @@ static const char *resized_stage2(const char *name, size_t len)
 	if (!p)
 		abort();
 	memcpy(p, s2.p, s2.len < len ? s2.len : len);
+	if (fix_header) {
+		uint32_t body = (uint32_t)(len / SECTOR_SIZE) - get16(p + OFF_HEAD_SECTORS);
+		for (int i = 0; i < 4; i++)
+			p[OFF_BODY_SECTORS + i] = (uint8_t)(body >> (8 * i));
+	}
 	const char *path = tmp_path(name);
 	if (write_blob(path, p, len))
 		abort();
@@ -392,9 +422,9 @@ static const char *resized_stage2(const char *name, size_t len)
 	return path;
 }
 
-static void test_crafted_image(const char *prefix, const char *s2, const char *kernel,
-			       uint32_t want_part_sectors, const uint8_t *want_end_chs,
-			       size_t want_size)
+static void test_crafted_image(const char *prefix, const char *flag, const char *s2,
+			       const char *kernel, uint32_t want_part_sectors,
+			       const uint8_t *want_end_chs, size_t want_size)
 {
 	struct inputs in;
 	struct blob img;
@@ -403,12 +433,13 @@ static void test_crafted_image(const char *prefix, const char *s2, const char *k
 
 	if (load_inputs(&in, mbr, s2, kernel))
 		abort();
-	if (build_image(prefix, mbr, s2, kernel, tmp_path("crafted.img"), &img)) {
+	if (build_image(prefix, flag, mbr, s2, kernel, tmp_path("crafted.img"), &img)) {
 		snprintf(name, sizeof(name), "%s_size_hand_computed", prefix);
 		t_begin(name);
 		CHECK_EQ_U64("image size", img.len, want_size);
 		t_end();
-		check_image(prefix, &in, &img, 1, want_part_sectors, want_end_chs);
+		check_image(prefix, &in, &img, flag ? PART_LBA_CLASSIC : PART_LBA_MODERN, 1,
+			    want_part_sectors, want_end_chs);
 		free(img.p);
 	}
 	free(in.mbr.p);
@@ -416,12 +447,15 @@ static void test_crafted_image(const char *prefix, const char *s2, const char *k
 	free(in.kernel.p);
 }
 
-static void expect_refusal(const char *name, const char *mbr, const char *s2, const char *kernel,
-			   int want_status)
+static void expect_refusal_flag(const char *name, const char *flag, const char *mbr,
+				const char *s2, const char *kernel, int want_status,
+				const char *want_text)
 {
 	char err[512];
 	const char *out = tmp_path("refused.img");
-	const char *args[] = { mbr, s2, kernel, out, NULL };
+	const char *plain[] = { mbr, s2, kernel, out, NULL };
+	const char *flagged[] = { flag, mbr, s2, kernel, out, NULL };
+	const char *const *args = flag ? flagged : plain;
 
 	t_begin(name);
 	unlink(out);
@@ -432,8 +466,17 @@ static void expect_refusal(const char *name, const char *mbr, const char *s2, co
 		CHECK(rc > 0, "exit status %d, want a refusal (non-zero)", rc);
 	CHECK(strncmp(err, "mkimage: ", 9) == 0 && strlen(err) > 12,
 	      "no clear message on stderr (got \"%s\")", err);
+	if (want_text)
+		CHECK(strstr(err, want_text) != NULL, "message \"%s\" does not say \"%s\"", err,
+		      want_text);
 	CHECK(access(out, F_OK) != 0, "an image was written despite the refusal");
 	t_end();
+}
+
+static void expect_refusal(const char *name, const char *mbr, const char *s2, const char *kernel,
+			   int want_status)
+{
+	expect_refusal_flag(name, NULL, mbr, s2, kernel, want_status, NULL);
 }
 
 static void test_refusals(void)
@@ -453,13 +496,28 @@ static void test_refusals(void)
 	expect_refusal("refuse_kernel_shorter_than_elf_magic", good_mbr, s2,
 		       fake_kernel("short.elf", 3), 0);
 
-	/* stage2: the 62-sector MBR gap, and its header. */
-	expect_refusal("refuse_stage2_larger_than_31k", good_mbr,
-		       resized_stage2("s2_big.bin", STAGE2_MAX_BYTES + 1), k, 0);
-	expect_refusal("refuse_stage2_32k", good_mbr, resized_stage2("s2_32k.bin", 32768), k, 0);
-	expect_refusal("refuse_empty_stage2", good_mbr, resized_stage2("s2_empty.bin", 0), k, 0);
+	/* stage2: its header and size; the classic gap only while it fits. */
+	size_t s2_len;
 	{
-		const char *bad = resized_stage2("s2_nomagic.bin", STAGE2_MAX_BYTES);
+		struct blob b;
+		if (read_blob(s2, &b))
+			abort();
+		s2_len = b.len;
+		free(b.p);
+	}
+	expect_refusal("refuse_stage2_not_whole_sectors", good_mbr,
+		       resized_stage2("s2_odd.bin", s2_len + 1, 0), k, 0);
+	expect_refusal("refuse_stage2_longer_than_its_header_says", good_mbr,
+		       resized_stage2("s2_big.bin", s2_len + SECTOR_SIZE, 0), k, 0);
+	expect_refusal("refuse_stage2_body_over_the_bounce_buffer", good_mbr,
+		       resized_stage2("s2_huge.bin",
+				      (STAGE2_HEAD_MAX_SECTORS + STAGE2_BODY_MAX_SECTORS + 1) *
+					      (size_t)SECTOR_SIZE,
+				      1),
+		       k, 0);
+	expect_refusal("refuse_empty_stage2", good_mbr, resized_stage2("s2_empty.bin", 0, 0), k, 0);
+	{
+		const char *bad = resized_stage2("s2_nomagic.bin", s2_len, 0);
 		struct blob b;
 		if (read_blob(bad, &b))
 			abort();
@@ -469,6 +527,11 @@ static void test_refusals(void)
 		free(b.p);
 		expect_refusal("refuse_stage2_without_stg2_header", good_mbr, bad, k, 0);
 	}
+	expect_refusal_flag("refuse_classic_layout_when_stage2_outgrows_the_gap", "--classic",
+			    good_mbr,
+			    resized_stage2("s2_63.bin", (CLASSIC_GAP_SECTORS + 1) * (size_t)SECTOR_SIZE,
+					   1),
+			    k, 0, "62-sector gap");
 
 	/* The MBR: exactly 512 bytes, 55 AA, nothing in 0x1B8..0x1FD. */
 	const char *p = tmp_path("mbr511.bin");
@@ -489,6 +552,9 @@ static void test_refusals(void)
 		unsigned off;
 		uint8_t val;
 	} pokes[] = {
+		{ "refuse_mbr_byte_in_the_bpb_hole_0x04", MBR_BPB_START, 0x01 },
+		{ "refuse_mbr_byte_in_the_bpb_hole_0x24", 0x24, 0x80 },
+		{ "refuse_mbr_byte_in_the_bpb_hole_0x59", MBR_BPB_END - 1, 0x01 },
 		{ "refuse_mbr_byte_at_0x1b8_disk_signature", 0x1b8, 0x01 },
 		{ "refuse_mbr_byte_at_0x1bd", 0x1bd, 0x01 },
 		{ "refuse_mbr_active_flag_at_0x1be", 0x1be, 0x80 },
@@ -526,7 +592,8 @@ static void remove_tmp_dir(void)
 	static const char *const names[] = { "stderr.txt", "kernel64.img", "again.img",
 					      "crafted.img", "refused.img", "k3000.elf",
 					      "k1mib.elf", "short.elf", "kernel.txt", "s2_max.bin",
-					      "s2_big.bin", "s2_32k.bin", "s2_empty.bin",
+					      "s2_big.bin", "s2_odd.bin", "s2_huge.bin", "s2_63.bin",
+					      "s2_empty.bin",
 					      "s2_nomagic.bin", "mbr511.bin", "mbr513.bin",
 					      "mbr_poked.bin" };
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -547,22 +614,28 @@ int main(void)
 
 	test_real_image();
 
-	/* A 3000-byte kernel: 6 sectors from LBA 63 end far below 1 MiB, so
-	 * the image is 1 MiB = 2048 sectors; the partition spans LBA
-	 * 63..2047, 1985 sectors; LBA 2047 = 32 * 63 + 31 is head 32,
-	 * sector 32, cylinder 0. */
-	static const uint8_t chs_2047[3] = { 32, 32, 0 };
-	test_crafted_image("image_3000_byte_kernel", build_path("stage2.bin"),
-			   fake_kernel("k3000.elf", 3000), 1985, chs_2047, MIB);
-
-	/* A 1 MiB kernel from LBA 63 needs a second MiB: 4096 sectors, the
-	 * partition 4096 - 63 = 4033; LBA 4095 = 65 * 63 is head 65, sector 1. */
+	/* A 3000-byte kernel: 6 sectors from LBA 2048 end past 1 MiB, so the
+	 * image is 2 MiB = 4096 sectors; the partition spans LBA 2048..4095,
+	 * 2048 sectors; LBA 4095 = 65 * 63 is head 65, sector 1, cylinder 0. */
 	static const uint8_t chs_4095[3] = { 65, 1, 0 };
-	test_crafted_image("image_1mib_kernel", build_path("stage2.bin"),
-			   fake_kernel("k1mib.elf", MIB), 4033, chs_4095, 2 * MIB);
+	test_crafted_image("image_3000_byte_kernel", NULL, build_path("stage2.bin"),
+			   fake_kernel("k3000.elf", 3000), 2048, chs_4095, 2 * MIB);
 
-	/* stage2 at exactly 62 sectors (31744 bytes) still fits the gap. */
-	test_crafted_image("image_stage2_exactly_31k", resized_stage2("s2_max.bin", STAGE2_MAX_BYTES),
+	/* A 1 MiB kernel from LBA 2048 ends exactly at 2 MiB: the same. */
+	test_crafted_image("image_1mib_kernel", NULL, build_path("stage2.bin"),
+			   fake_kernel("k1mib.elf", MIB), 2048, chs_4095, 2 * MIB);
+
+	/* The classic layout: 6 sectors from LBA 63 end far below 1 MiB, so
+	 * the image is 1 MiB = 2048 sectors; the partition spans LBA 63..2047,
+	 * 1985 sectors; LBA 2047 = 32 * 63 + 31 is head 32, sector 32. */
+	static const uint8_t chs_2047[3] = { 32, 32, 0 };
+	test_crafted_image("image_classic_3000_byte_kernel", "--classic",
+			   build_path("stage2.bin"), fake_kernel("k3000.elf", 3000), 1985, chs_2047,
+			   MIB);
+
+	/* A stage2 of exactly 62 sectors still fits the classic gap. */
+	test_crafted_image("image_classic_stage2_exactly_62_sectors", "--classic",
+			   resized_stage2("s2_max.bin", CLASSIC_GAP_SECTORS * (size_t)SECTOR_SIZE, 1),
 			   fake_kernel("k3000.elf", 3000), 1985, chs_2047, MIB);
 
 	test_refusals();

@@ -1,0 +1,35 @@
+/*
+ * Host side of the boot-sector and stage2 formats: checking the build's
+ * mbr.bin and stage2.bin, and patching them for the place they go on a disk.
+ * The image builder (tools/mkimage.c) and the installer share it, so the
+ * offsets (generated from the linked binaries' symbols: build/mbr_syms.h,
+ * build/stage2_syms.h) and the checksums have one owner.
+ */
+#ifndef BOOTPATCH_H
+#define BOOTPATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* NULL when mbr.bin is a 512-byte boot sector of this project: 55 AA at the
+ * end, nothing in the BPB hole, the disk signature or the partition table. */
+const char *bootpatch_check_mbr(const uint8_t *mbr, size_t len);
+/* NULL when stage2.bin is this project's packed stage2 and its sizes agree
+ * with its header; *sectors gets its length in sectors. */
+const char *bootpatch_check_stage2(const uint8_t *s2, size_t len, uint32_t *sectors);
+
+/* Fills in where stage2 sits and where the raw kernel is (0, 0: none), then
+ * the CRC-32 over all of stage2 (head and body as stored), the field last. */
+void bootpatch_stage2(uint8_t *s2, size_t len, uint64_t stage2_lba, uint64_t kernel_lba,
+		      uint64_t kernel_size);
+/* Points the MBR's code at a patched stage2: its LBA (below 2^32: the MBR
+ * reads 32-bit LBAs), the head's sector count and the sum of the head's
+ * dwords. */
+void bootpatch_mbr(uint8_t *mbr, const uint8_t *s2, uint64_t stage2_lba);
+
+/* Bytes of the MBR sector that are this loader's code and data (the rest,
+ * the BPB hole, the disk signature and the partition table, belong to the
+ * disk): [0, MBR_BPB_START) and [MBR_BPB_END, MBR_CODE_LIMIT). */
+int bootpatch_mbr_byte_is_code(unsigned offset);
+
+#endif
