@@ -45,24 +45,28 @@ HOST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -Istage2 -I$(BUILD)
 # The head: what the MBR loads as it is, and all that stage2 needs before its
 # body is unpacked (entry first).  The body: the rest, stored compressed.
 STAGE2_HEAD := entry bioscall pm head console disk string
-STAGE2_BODY := main a20 memory sanitize elfload paging cpu bda
+STAGE2_BODY := main a20 memory sanitize physmem elfload paging cpu bda acpi file boot \
+	proto/detect proto/own
 STAGE2_ASM_FILES := entry bioscall pm
 obj2 = $(foreach o,$(1),$(BUILD)/stage2/$(o).o)
 STAGE2_HEAD_OBJS := $(call obj2,$(STAGE2_HEAD))
 STAGE2_BODY_OBJS := $(call obj2,$(STAGE2_BODY))
 STAGE2_C_OBJS := $(call obj2,$(filter-out $(STAGE2_ASM_FILES),$(STAGE2_HEAD) $(STAGE2_BODY)))
 STAGE2_FORMAT ?= stored
-HEADERS := $(wildcard include/*.h stage2/*.h)
+HEADERS := $(wildcard include/*.h stage2/*.h stage2/*/*.h)
 
 .PHONY: all run test image bochs debug bench deps clean host-tests
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: $(BUILD)/disk.img $(BUILD)/disk32.img
+all: $(BUILD)/disk.img $(BUILD)/disk32.img $(BUILD)/disk-hh.img
 
 # --- one owner for each number: layout.h and bootinfo.h feed nasm too -------
+INC_FROM_H = sed -n -E 's/^\#define ([A-Z0-9_]+)[[:space:]]+(0x[0-9a-fA-F]+|[0-9]+)(ULL|ull|U|u)?([[:space:]].*)?$$/%define \1 \2/p' $< > $@
 $(BUILD)/%.inc: include/%.h | $(BUILD)
-	sed -n -E 's/^#define ([A-Z0-9_]+)[[:space:]]+(0x[0-9a-fA-F]+|[0-9]+)(ULL|ull|U|u)?([[:space:]].*)?$$/%define \1 \2/p' $< > $@
+	$(INC_FROM_H)
+$(BUILD)/%.inc: stage2/%.h | $(BUILD)
+	$(INC_FROM_H)
 
 $(BUILD) $(BUILD)/stage2 $(BUILD)/kernel32 $(BUILD)/kernel64 $(BUILD)/tests:
 	mkdir -p $@
@@ -88,10 +92,12 @@ $(BUILD)/mbr_syms.h: $(BUILD)/mbr.elf
 	nm $< | awk '$$3 ~ /^s2_/ { print "#define MBR_SYM_" $$3 " 0x" $$1 }' > $@
 
 # --- stage2 ------------------------------------------------------------------
-$(BUILD)/stage2/%.o: stage2/%.asm $(BUILD)/layout.inc $(BUILD)/bootinfo.inc | $(BUILD)/stage2
+$(BUILD)/stage2/%.o: stage2/%.asm $(BUILD)/layout.inc $(BUILD)/bootinfo.inc $(BUILD)/handoff.inc \
+		| $(BUILD)/stage2
 	$(NASM) -f elf32 -I$(BUILD)/ -l $(BUILD)/stage2/$*.lst $< -o $@
 
 $(BUILD)/stage2/%.o: stage2/%.c $(HEADERS) | $(BUILD)/stage2
+	@mkdir -p $(dir $@)
 	$(CC) $(REALMODE_CFLAGS) -c $< -o $@
 
 $(BUILD)/stage2/head-all.o: $(STAGE2_HEAD_OBJS)
@@ -128,6 +134,16 @@ $(BUILD)/kernel32.elf: $(BUILD)/kernel32/kernel.o link.ld
 	$(LD) -m elf_i386 -T link.ld -z max-page-size=0x1000 -z noexecstack $< -o $@
 $(BUILD)/kernel64.elf: $(BUILD)/kernel64/kernel.o link.ld
 	$(LD) -m elf_x86_64 -T link.ld -z max-page-size=0x1000 -z noexecstack $< -o $@
+
+# The ELF64 example linked in the higher half (link-hh.ld), for the boot
+# tests: the loader maps its segments at their virtual addresses.
+$(BUILD)/kernel64-hh/kernel.o: kernel/kernel.c $(HEADERS)
+	mkdir -p $(dir $@)
+	$(CC) $(filter-out -mcmodel=small,$(KERNEL64_CFLAGS)) -mcmodel=kernel -c $< -o $@
+$(BUILD)/kernel64-hh.elf: $(BUILD)/kernel64-hh/kernel.o link-hh.ld
+	$(LD) -m elf_x86_64 -T link-hh.ld -z max-page-size=0x1000 -z noexecstack $< -o $@
+$(BUILD)/disk-hh.img: $(BUILD)/mkimage $(BUILD)/mbr.bin $(BUILD)/stage2.bin $(BUILD)/kernel64-hh.elf
+	$(BUILD)/mkimage $(BUILD)/mbr.bin $(BUILD)/stage2.bin $(BUILD)/kernel64-hh.elf $@
 
 # A kernel over 8 MiB for the transfer tests: the ELF64 kernel plus 9 MiB of
 # patterned data it verifies at boot.

@@ -10,6 +10,13 @@
  * total_size bytes with the crc32 field taken as zero.  Later revisions only
  * append fields, so a kernel checks revision >= the one it was written for.
  *
+ * Revision 2 appends the ACPI RSDP's address, the command line and the
+ * modules.  Strings and the module table follow the fixed part, inside
+ * total_size (so the CRC covers them); fields give their offsets from the
+ * table's start.  A 64-bit kernel linked in the higher half runs at its
+ * virtual addresses; the table and every address in it are physical, and
+ * the first 4 GiB stay identity-mapped.
+ *
  * Usable from C (any of -m16/-m32/-m64) and from GNU as (.S files include it
  * with __ASSEMBLER__ defined: only the #defines are visible there).
  * Offsets are in comments and pinned by _Static_assert.
@@ -18,12 +25,13 @@
 #define BOOTINFO_H
 
 #define BOOTINFO_SIGNATURE 0x4f464e49544f4f42ULL /* "BOOTINFO", little endian */
-#define BOOTINFO_REVISION 1
+#define BOOTINFO_REVISION 2
 #define BOOTINFO_MAGIC 0x2badb0e8 /* EAX at a 32-bit kernel's entry */
 
 #define BOOTINFO_RAW_MAX 128 /* raw firmware entries kept (more are counted) */
 #define BOOTINFO_MAP_MAX 128 /* sanitized entries; never overflows, see flags */
 #define BOOTINFO_REGION_MAX 16
+#define BOOTINFO_MODULE_MAX 32 /* as many as a configuration entry names */
 
 /* Sanitized map types.  1..7 keep their E820 meaning; the loader adds two. */
 #define BOOTINFO_MEM_USABLE 1
@@ -35,6 +43,8 @@
 #define BOOTINFO_MEM_LOADER 0x1000 /* reclaimable once the kernel is done with
 				      the boot info and the boot stack */
 #define BOOTINFO_MEM_KERNEL 0x1001 /* the kernel's loaded segments */
+#define BOOTINFO_MEM_MODULE 0x1002 /* a module (revision 2): the kernel's to keep
+				      or free once it has used the module */
 
 /* Where the firmware map came from. */
 #define BOOTINFO_SOURCE_E820 1
@@ -140,6 +150,15 @@ struct bootinfo_quirks {
 	uint32_t pad2;             /* 92 */
 };
 
+/* A module (revision 2): where it was loaded, and its string (the path it
+ * was loaded from, then anything the configuration put after it). */
+struct bootinfo_module {
+	uint64_t base;          /* 0: physical, 4 KiB aligned */
+	uint64_t length;        /* 8: bytes (after gunzip, for a gzip file) */
+	uint32_t string_offset; /* 16: from the table's start, NUL-terminated */
+	uint32_t string_length; /* 20: without the NUL */
+};
+
 struct bootinfo {
 	struct bootinfo_header header;    /* 0 */
 	uint32_t source;                  /* 24: BOOTINFO_SOURCE_* */
@@ -155,7 +174,13 @@ struct bootinfo {
 	struct bootinfo_region loader_regions[BOOTINFO_REGION_MAX]; /* 168 */
 	struct bootinfo_raw_entry raw[BOOTINFO_RAW_MAX];             /* 424 */
 	struct bootinfo_map_entry map[BOOTINFO_MAP_MAX];             /* 4520 */
-};                                                                  /* 7592 */
+	/* revision 2 */
+	uint64_t rsdp;                    /* 7592: ACPI RSDP (checksum checked); 0 if none */
+	uint32_t cmdline_offset;          /* 7600: from the table's start, NUL-terminated */
+	uint32_t cmdline_length;          /* 7604: without the NUL; 0 if none */
+	uint32_t module_count;            /* 7608 */
+	uint32_t module_offset;           /* 7612: struct bootinfo_module[module_count] */
+};                                                                  /* 7616 */
 
 #endif /* !__ASSEMBLER__ */
 
@@ -165,7 +190,8 @@ struct bootinfo {
 #define BOOTINFO_OFF_LOADER_REGIONS 168
 #define BOOTINFO_OFF_RAW 424
 #define BOOTINFO_OFF_MAP 4520
-#define BOOTINFO_SIZE 7592
+#define BOOTINFO_OFF_RSDP 7592
+#define BOOTINFO_SIZE 7616
 
 #ifndef __ASSEMBLER__
 #include <stddef.h>
@@ -182,6 +208,9 @@ _Static_assert(offsetof(struct bootinfo, loader_regions) == BOOTINFO_OFF_LOADER_
 	       "loader_regions");
 _Static_assert(offsetof(struct bootinfo, raw) == BOOTINFO_OFF_RAW, "raw");
 _Static_assert(offsetof(struct bootinfo, map) == BOOTINFO_OFF_MAP, "map");
+_Static_assert(offsetof(struct bootinfo, rsdp) == BOOTINFO_OFF_RSDP, "rsdp");
+_Static_assert(offsetof(struct bootinfo, module_offset) == 7612, "module_offset");
+_Static_assert(sizeof(struct bootinfo_module) == 24, "bootinfo_module");
 _Static_assert(sizeof(struct bootinfo) == BOOTINFO_SIZE, "bootinfo size");
 #endif
 

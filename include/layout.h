@@ -21,8 +21,8 @@
  *                      the MBR loaded it at 0x8000 (code, then data), which
  *                      moves its code and data to their homes first thing
  *   0x10000 - 0x1FFFF  stage2's code: the head's, then the body's
- *   0x20000 - 0x2FFFF  scratch: where the body's data is unpacked before it
- *                      moves down to its home
+ *   0x20000 - 0x2FFFF  where the body's data lands when the head unpacks
+ *                      the body behind its code, before it moves down home
  *   0x30000 - 0x3FFFF  disk bounce buffer: 64 KiB aligned, so a transfer of up
  *                      to 127 sectors never crosses a 64 KiB boundary; the
  *                      stored stage2 body is read here first
@@ -52,11 +52,14 @@
 /* The compressed body is read into the bounce buffer, so it fits in one. */
 #define STAGE2_BODY_MAX_SECTORS 128
 
+#define LOADER_HEAP_BASE 0x40000
+#define LOADER_HEAP_END 0x60000
+
 #define BOUNCE_BUF_ADDR 0x30000
 #define BOUNCE_BUF_SIZE 0x10000
 
 #define LOADER_LOW_BASE 0x0500
-#define LOADER_LOW_END 0x40000
+#define LOADER_LOW_END 0x60000
 
 /* What the MBR hands stage2 besides DL = drive: DH = flags, CL = DL as the
  * BIOS gave it (DL != CL: the MBR fixed DL up), CH = disk retries. */

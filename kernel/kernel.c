@@ -25,6 +25,9 @@
 #define VGA_ROWS 25
 
 extern char kernel_start[], kernel_end[];
+/* Linked virtual address minus load (physical) address: 0 for link.ld,
+ * the higher-half offset for link-hh.ld (an absolute symbol). */
+extern char kernel_load_offset[];
 void kmain(struct bootinfo *bi, uint32_t magic);
 
 static int have_serial;
@@ -113,6 +116,7 @@ static const char *type_name(uint32_t type)
 	case BOOTINFO_MEM_PERSISTENT: return "persistent";
 	case BOOTINFO_MEM_LOADER: return "loader";
 	case BOOTINFO_MEM_KERNEL: return "kernel";
+	case BOOTINFO_MEM_MODULE: return "module";
 	default: return 0;
 	}
 }
@@ -194,9 +198,9 @@ static void check_map(const struct bootinfo *bi)
 
 static void print_report(const struct bootinfo *bi)
 {
-	uint64_t by_type_pages[8] = { 0 }, usable = 0, above4g = 0, total = 0;
-	static const uint32_t order[8] = {
-		BOOTINFO_MEM_USABLE, BOOTINFO_MEM_LOADER, BOOTINFO_MEM_KERNEL,
+	uint64_t by_type_pages[9] = { 0 }, usable = 0, above4g = 0, total = 0;
+	static const uint32_t order[9] = {
+		BOOTINFO_MEM_USABLE, BOOTINFO_MEM_LOADER, BOOTINFO_MEM_KERNEL, BOOTINFO_MEM_MODULE,
 		BOOTINFO_MEM_ACPI_RECLAIMABLE, BOOTINFO_MEM_ACPI_NVS, BOOTINFO_MEM_PERSISTENT,
 		BOOTINFO_MEM_RESERVED, BOOTINFO_MEM_BAD,
 	};
@@ -221,7 +225,7 @@ static void print_report(const struct bootinfo *bi)
 		print("%16s  %016llx-%016llx %016llx\n", type_name(e->type),
 		      (unsigned long long)e->base, (unsigned long long)(e->base + e->length - 1),
 		      (unsigned long long)pages);
-		for (int t = 0; t < 8; t++)
+		for (int t = 0; t < 9; t++)
 			if (order[t] == e->type)
 				by_type_pages[t] += pages;
 		if (e->type != BOOTINFO_MEM_RESERVED && e->type != BOOTINFO_MEM_BAD)
@@ -234,7 +238,7 @@ static void print_report(const struct bootinfo *bi)
 		}
 	}
 	print("\n");
-	for (int t = 0; t < 8; t++)
+	for (int t = 0; t < 9; t++)
 		if (by_type_pages[t])
 			print("  %16s: %llu pages (%llu bytes)\n", type_name(order[t]),
 			      (unsigned long long)by_type_pages[t],
@@ -267,11 +271,33 @@ static void print_report(const struct bootinfo *bi)
 	      (unsigned long long)above4g, source_name(bi->source));
 }
 
+/* Revision 2: the RSDP, the command line and the modules, each module with
+ * a checksum of its bytes (CRC-32) so tests can compare them with the file. */
+static void print_revision2(const struct bootinfo *bi)
+{
+	const char *base = (const char *)bi;
+
+	if (bi->cmdline_offset >= bi->header.total_size ||
+	    bi->module_offset + (uint64_t)bi->module_count * sizeof(struct bootinfo_module) >
+		    bi->header.total_size)
+		fail("bad-revision2-offsets");
+	print("rsdp 0x%llx\n", (unsigned long long)bi->rsdp);
+	print("cmdline \"%s\"\n", base + bi->cmdline_offset);
+	const struct bootinfo_module *m = (const void *)(base + bi->module_offset);
+	for (uint32_t i = 0; i < bi->module_count; i++) {
+		uint32_t crc = crc32((const void *)(uintptr_t)m[i].base, (size_t)m[i].length);
+		print("module 0x%016llx 0x%016llx crc32=0x%08x \"%s\"\n",
+		      (unsigned long long)m[i].base, (unsigned long long)m[i].length, crc,
+		      base + m[i].string_offset);
+	}
+}
+
 /* Writes a pattern that names each page into its first and last words and
  * reads all of them back afterwards, so aliasing shows too. */
 static void touch_pages(const struct bootinfo *bi)
 {
-	uint64_t lo = ((uintptr_t)kernel_end + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
+	uint64_t end = (uintptr_t)kernel_end - (uintptr_t)kernel_load_offset;
+	uint64_t lo = (end + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
 	uint64_t limit = sizeof(void *) == 8 ? ~0ull : FOUR_GIB;
 	uint64_t pages = 0, skipped = 0;
 
@@ -334,6 +360,7 @@ __attribute__((section(".text.entry"))) void kmain(struct bootinfo *bi, uint32_t
 	validate(bi, magic);
 	check_map(bi);
 	print_report(bi);
+	print_revision2(bi);
 #ifdef KERNEL_PAYLOAD
 	check_payload();
 #endif

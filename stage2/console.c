@@ -48,6 +48,29 @@ void print(const char *fmt, ...)
 	va_end(ap);
 }
 
+struct sink {
+	char *p, *end;
+};
+
+static void sink_putc(char c, void *ctx)
+{
+	struct sink *s = ctx;
+
+	if (s->p < s->end)
+		*s->p++ = c;
+}
+
+void format_string(char *buf, u32 size, const char *fmt, ...)
+{
+	struct sink s = { buf, buf + size - 1 };
+	va_list ap;
+
+	va_start(ap, fmt);
+	vformat(sink_putc, &s, fmt, ap);
+	va_end(ap);
+	*s.p = 0;
+}
+
 void post(u8 code)
 {
 	outb(POST_PORT, code);

@@ -5,6 +5,9 @@
 
 void console_init(void);
 void print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Like snprintf: at most size - 1 characters, always NUL-terminated. */
+void format_string(char *buf, u32 size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* Prints "stage2: error: <msg>" everywhere, then halts (under QEMU: exits
  * with STATUS_LOADER_ERROR so scripts end by themselves). */
 _Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

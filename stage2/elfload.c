@@ -22,7 +22,7 @@ static const char *add_segment(struct kernel_image *k, u64 file_size, u64 offset
 	if (k->nseg == KERNEL_SEGMENTS_MAX)
 		return "too many loadable segments (the loader takes 16)";
 	k->seg[k->nseg++] = (struct kernel_segment){
-		.paddr = paddr, .memsz = memsz, .offset = offset, .filesz = filesz };
+		.paddr = paddr, .vaddr = vaddr, .memsz = memsz, .offset = offset, .filesz = filesz };
 	if (paddr < k->lo)
 		k->lo = paddr;
 	if (paddr + memsz > k->hi)
@@ -122,8 +122,7 @@ const char *elf_parse(elf_read_fn read, void *ctx, u64 file_size, struct kernel_
 				  detail);
 		if (err)
 			return err;
-		/* The entry is a virtual address; the loader runs it at the
-		 * physical address of the segment that holds it. */
+		/* The entry is a virtual address, in the segment that holds it. */
 		if (!entry_found && entry >= ph.vaddr && entry - ph.vaddr < ph.memsz) {
 			entry_phys = ph.paddr + (entry - ph.vaddr);
 			entry_found = 1;
@@ -134,7 +133,7 @@ const char *elf_parse(elf_read_fn read, void *ctx, u64 file_size, struct kernel_
 	*detail = entry;
 	if (!entry_found)
 		return "kernel entry point lies in no loadable segment";
-	k->entry = entry_phys;
+	k->entry = k->is64 ? entry : entry_phys;
 	*detail = 0;
 	return 0;
 }

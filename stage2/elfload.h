@@ -13,6 +13,7 @@
 
 struct kernel_segment {
 	u64 paddr;  /* where it is loaded */
+	u64 vaddr;  /* where it runs: an ELF64 segment with vaddr != paddr is mapped there */
 	u64 memsz;
 	u64 offset; /* in the file */
 	u64 filesz;
@@ -20,7 +21,11 @@ struct kernel_segment {
 
 struct kernel_image {
 	int is64;
-	u64 entry; /* physical */
+	/* ELF32: physical (the entry's offset in the segment holding it, from
+	 * that segment's p_paddr, as GRUB does: kernels linked at a virtual
+	 * address start with paging off).  ELF64: virtual, as linked; the
+	 * loader maps every segment there. */
+	u64 entry;
 	u32 nseg;
 	struct kernel_segment seg[KERNEL_SEGMENTS_MAX];
 	u64 lo, hi; /* lowest loaded byte, one past the highest */

@@ -7,11 +7,10 @@
 ; reached at label + STAGE2_CODE_BASE (the segment's base).
 
 %include "layout.inc"
-%include "bootinfo.inc"
+%include "handoff.inc"
 
-SEL_CODE32 equ 0x08
-SEL_DATA32 equ 0x10
-SEL_CODE64 equ 0x18
+SEL_CODE32 equ GDT_BOOT_CS
+SEL_DATA32 equ GDT_BOOT_DS
 
 CR0_PE equ 1 << 0
 CR0_PG equ 1 << 31
@@ -23,27 +22,21 @@ bits 16
 section .rodata
 ; The accessed bits are preset (9B, 93): the CPU would otherwise set them in
 ; memory when a selector is loaded, changing the head's data, whose CRC-32
-; stage2/head.c checks.
+; stage2/head.c checks.  The selectors are the Linux boot protocol's
+; (stage2/handoff.h); kernel_jump turns 0x10 into a 64-bit code segment when
+; it enters long mode.
+CODE64_DESCRIPTOR equ 0x00af9b000000ffff
+section .data
 align 8
 gdt:
 	dq 0
-	dq 0x00cf9b000000ffff		; 0x08: code, 32-bit, base 0, 4 GiB
-	dq 0x00cf93000000ffff		; 0x10: data, 32-bit, base 0, 4 GiB
-	dq 0x00af9b000000ffff		; 0x18: code, 64-bit
+	dq 0
+	dq 0x00cf9b000000ffff		; 0x10: code, 32-bit, base 0, 4 GiB
+	dq 0x00cf93000000ffff		; 0x18: data, 32-bit, base 0, 4 GiB
 gdt_end:
 gdt_desc:
 	dw gdt_end - gdt - 1
 	dd gdt
-
-section .data
-; Filled in by C (stage2/main.c) right before kernel_jump.
-global handoff_entry, handoff_bootinfo, handoff_stack, handoff_cr3, handoff_long
-align 8
-handoff_entry:		dq 0
-handoff_bootinfo:	dd 0
-handoff_stack:		dd 0	; 16-byte aligned top
-handoff_cr3:		dd 0
-handoff_long:		dd 0	; 1: ELF64, enter long mode
 
 section .text
 
@@ -132,10 +125,11 @@ memset:
 	pop edi
 	o32 ret
 
-; void kernel_jump(void): never returns.  Reads the handoff_* variables.
-global kernel_jump
+; void kernel_jump(const struct handoff *h): never returns (stage2/handoff.h).
+global kernel_jump, kernel_halt32, kernel_halt64
 kernel_jump:
 	cli
+	mov ebp, eax			; h, flat
 	lgdt [gdt_desc]
 	mov eax, cr0
 	or al, CR0_PE
@@ -150,30 +144,28 @@ pm32:
 	mov fs, ax
 	mov gs, ax
 	mov ss, ax
-	mov esp, [handoff_stack]
-	cmp dword [handoff_long], 0
-	jne enter_long
-
-	; cdecl: kmain(struct bootinfo *bi, u32 magic), returning into a
-	; halt loop; ESP + 4 is 16-byte aligned at entry as the i386 psABI
-	; expects after a call.
-	mov ebx, [handoff_bootinfo]
-	sub esp, 8
-	push dword BOOTINFO_MAGIC
-	push ebx
-	push dword halt32 + STAGE2_CODE_BASE
-	mov eax, BOOTINFO_MAGIC
-	jmp [handoff_entry]
-halt32:
+	mov esp, [ebp + HANDOFF_OFF_ESP]
+	cmp dword [ebp + HANDOFF_OFF_MODE], HANDOFF_LM64
+	je enter_long
+	mov eax, [ebp + HANDOFF_OFF_EAX]
+	mov ebx, [ebp + HANDOFF_OFF_EBX]
+	mov esi, [ebp + HANDOFF_OFF_ESI]
+	mov edi, [ebp + HANDOFF_OFF_EDI]
+	push dword [ebp + HANDOFF_OFF_ENTRY]
+	xor ecx, ecx
+	xor edx, edx
+	xor ebp, ebp
+	ret				; to the entry, leaving ESP as given
+kernel_halt32:
 	cli
 	hlt
-	jmp halt32
+	jmp kernel_halt32
 
 enter_long:
 	mov eax, cr4
 	or eax, CR4_PAE
 	mov cr4, eax
-	mov eax, [handoff_cr3]
+	mov eax, [ebp + HANDOFF_OFF_CR3]
 	mov cr3, eax
 	mov ecx, MSR_EFER
 	rdmsr
@@ -182,10 +174,16 @@ enter_long:
 	mov eax, cr0
 	or eax, CR0_PG
 	mov cr0, eax
-	jmp SEL_CODE64:(lm64 + STAGE2_CODE_BASE)
+	; The running CS keeps its cached 32-bit descriptor; the far jump
+	; loads the 64-bit one written over it.
+	mov dword [gdt + SEL_CODE32], CODE64_DESCRIPTOR & 0xffffffff
+	mov dword [gdt + SEL_CODE32 + 4], CODE64_DESCRIPTOR >> 32
+	jmp SEL_CODE32:(lm64 + STAGE2_CODE_BASE)
 
 bits 64
 lm64:
+	mov ebp, ebp			; the upper halves are undefined after the
+	mov esp, esp			; switch: zero-extend what is used
 	mov ax, SEL_DATA32
 	mov ds, ax
 	mov es, ax
@@ -193,15 +191,19 @@ lm64:
 	xor eax, eax
 	mov fs, ax
 	mov gs, ax
-	mov edi, [handoff_bootinfo]	; SysV: RDI, RSI
-	mov esi, BOOTINFO_MAGIC
-	mov rax, [handoff_entry]
-	mov ecx, halt64 + STAGE2_CODE_BASE
-	push rcx			; RSP + 8 is 16-byte aligned at entry
-	jmp rax
-halt64:
+	mov edi, [rbp + HANDOFF_OFF_EDI]	; zero-extends into RDI and RSI
+	mov esi, [rbp + HANDOFF_OFF_ESI]
+	mov rax, [rbp + HANDOFF_OFF_ENTRY]
+	push rax
+	xor eax, eax
+	xor ebx, ebx
+	xor ecx, ecx
+	xor edx, edx
+	xor ebp, ebp
+	ret				; to the entry, leaving RSP as given
+kernel_halt64:
 	cli
 	hlt
-	jmp halt64
+	jmp kernel_halt64
 
 section .note.GNU-stack noalloc noexec nowrite progbits

@@ -31,6 +31,7 @@ static const u32 rank_types[RANK_COUNT] = {
 	[RANK_USABLE] = BOOTINFO_MEM_USABLE,
 	[RANK_LOADER] = BOOTINFO_MEM_LOADER,
 	[RANK_KERNEL] = BOOTINFO_MEM_KERNEL,
+	[RANK_MODULE] = BOOTINFO_MEM_MODULE,
 	[RANK_ACPI_RECLAIMABLE] = BOOTINFO_MEM_ACPI_RECLAIMABLE,
 	[RANK_PERSISTENT] = BOOTINFO_MEM_PERSISTENT,
 	[RANK_ACPI_NVS] = BOOTINFO_MEM_ACPI_NVS,
@@ -70,6 +71,8 @@ const char *memtype_name(u32 type)
 		return "loader";
 	case BOOTINFO_MEM_KERNEL:
 		return "kernel";
+	case BOOTINFO_MEM_MODULE:
+		return "module";
 	default:
 		return "unknown";
 	}

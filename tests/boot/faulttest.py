@@ -247,7 +247,9 @@ def tests(tmp):
 
     notelf = copy_image(tmp, "notelf.img")
     patch(notelf, KERNEL_LBA * SECTOR, b"MZ\x90\x00")
-    t["kernel-not-elf"] = lambda: expect_loader_error(boot(notelf), "not an ELF file")
+    t["kernel-not-elf"] = lambda: expect_loader_error(
+        boot(notelf), "cannot tell how to boot it: no Multiboot2 or Multiboot1 header, no "
+        "Linux setup header and no ELF magic")
 
     arm = copy_image(tmp, "arm.img")
     patch(arm, KERNEL_LBA * SECTOR + 18, struct.pack("<H", 183))  # EM_AARCH64

@@ -2,7 +2,8 @@
  * libFuzzer harness for the kernel ELF checks (stage2/elfload.c): any file
  * must either be rejected with a message or yield segments that are safe to
  * copy: inside the file, p_filesz <= p_memsz, below 4 GiB, no wrap, the entry
- * inside a loaded segment.  Part of the file may be "out of reach" (stage2
+ * inside a loaded segment (its physical range for ELF32, whose entry the
+ * loader translates; its virtual range for ELF64, which runs mapped).  Part of the file may be "out of reach" (stage2
  * only has the first chunk in its bounce buffer); the harness models that.
  */
 #include <stdint.h>
@@ -51,7 +52,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			__builtin_trap();
 		if (s->paddr < k.lo || s->paddr + s->memsz > k.hi)
 			__builtin_trap();
-		if (k.entry >= s->paddr && k.entry < s->paddr + s->memsz)
+		u64 at = k.is64 ? s->vaddr : s->paddr;
+		if (s->vaddr + s->memsz < s->vaddr)
+			__builtin_trap();
+		if (k.entry >= at && k.entry - at < s->memsz)
 			entry_ok = 1;
 	}
 	if (!entry_ok)

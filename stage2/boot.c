@@ -1,0 +1,160 @@
+/*
+ * The protocol layer's entry and the steps every protocol shares; see
+ * boot.h.
+ */
+#include "boot.h"
+#include "console.h"
+#include "handoff.h"
+#include "head.h"
+#include "io.h"
+#include "layout.h"
+#include "paging.h"
+#include "physmem.h"
+
+static u64 page_down(u64 a)
+{
+	return a & ~(u64)(PAGE_SIZE - 1);
+}
+
+static u64 page_up(u64 a)
+{
+	return page_down(a + PAGE_SIZE - 1);
+}
+
+struct head_ctx {
+	struct boot_request *r;
+};
+
+/* ELF headers come from the file's first bytes when they lie there (the
+ * usual case), else straight from the file. */
+static int read_kernel(void *ctx, u64 off, void *dst, u32 len)
+{
+	struct boot_request *r = ((struct head_ctx *)ctx)->r;
+
+	if (off > r->kernel.size || len > r->kernel.size - off)
+		return -1;
+	if (off + len <= r->head_len)
+		memcpy(dst, r->head + (u32)off, len);
+	else
+		file_read(&r->kernel, off, len, dst);
+	return 0;
+}
+
+void boot_parse_elf(struct boot_request *r, struct kernel_image *k)
+{
+	struct head_ctx ctx = { r };
+	u64 detail;
+	const char *err = elf_parse(read_kernel, &ctx, r->kernel.size, k, &detail);
+
+	if (err)
+		die("%s: %s (%llu)", r->kernel.name, err, detail);
+}
+
+void boot_claim_kernel(const struct kernel_image *k)
+{
+	static const char *const what = "the kernel";
+	u64 b[KERNEL_SEGMENTS_MAX], e[KERNEL_SEGMENTS_MAX];
+	u32 n = 0;
+
+	/* Each segment's pages must be free; segments that share a page are
+	 * claimed together. */
+	for (u32 i = 0; i < k->nseg; i++) {
+		u64 sb = page_down(k->seg[i].paddr), se = page_up(k->seg[i].paddr + k->seg[i].memsz);
+		const char *err = physmem_check(sb, se - sb);
+		if (err)
+			die("kernel segment %u (0x%llx-0x%llx) %s", i, k->seg[i].paddr,
+			    k->seg[i].paddr + k->seg[i].memsz, err);
+		u32 j = 0;
+		while (j < n && (se < b[j] || sb > e[j]))
+			j++;
+		if (j < n) {
+			b[j] = sb < b[j] ? sb : b[j];
+			e[j] = se > e[j] ? se : e[j];
+		} else {
+			b[n] = sb;
+			e[n++] = se;
+		}
+	}
+	for (u32 j = 0; j < n; j++) {
+		const char *err = physmem_claim(b[j], e[j] - b[j], CLAIM_KERNEL, what);
+		if (err)
+			die("kernel segments 0x%llx-0x%llx %s", b[j], e[j], err);
+	}
+}
+
+void boot_load_segments(struct boot_request *r, const struct kernel_image *k)
+{
+	for (u32 i = 0; i < k->nseg; i++) {
+		const struct kernel_segment *s = &k->seg[i];
+		file_read(&r->kernel, s->offset, (u32)s->filesz, phys(s->paddr));
+		if (s->memsz > s->filesz)
+			memset(phys(s->paddr + s->filesz), 0, (u32)(s->memsz - s->filesz));
+	}
+}
+
+void boot_load_modules(struct boot_request *r, u64 above)
+{
+	const struct boot_entry *e = r->entry;
+
+	r->nmodules = 0;
+	if (e->nmodules)
+		die("%s: this boot volume has no file system to load %u module(s) from "
+		    "(the raw layout carries one kernel)",
+		    e->title ? e->title : "the boot entry", e->nmodules);
+	(void)above;
+}
+
+u32 boot_alloc_stack(void)
+{
+	u64 at = physmem_alloc(KERNEL_STACK_SIZE, PAGE_SIZE, LOADER_LOW_END, FOUR_GIB, 0,
+			       CLAIM_LOADER, "the boot stack");
+	if (!at)
+		die("no room below 4 GiB for the kernel's %u KiB stack", KERNEL_STACK_SIZE / 1024);
+	return (u32)at + KERNEL_STACK_SIZE;
+}
+
+void boot_record_disk(struct bootinfo *bi)
+{
+	bi->quirks.disk_retries += boot_disk.retries;
+	bi->quirks.disk_xfer_max = boot_disk.xfer_max;
+	if (boot_disk.retries)
+		bi->quirks.flags |= QUIRK_DISK_RETRY;
+	if (boot_disk.use_chs)
+		bi->quirks.flags |= QUIRK_DISK_CHS;
+}
+
+u32 kernel_return_address(int long_mode)
+{
+	extern char kernel_halt32[], kernel_halt64[];
+
+	return STAGE2_CODE_BASE + (u32)(uintptr_t)(long_mode ? kernel_halt64 : kernel_halt32);
+}
+
+_Noreturn void boot(struct boot_request *r)
+{
+	const struct boot_entry *e = r->entry;
+	const char *why;
+	u32 proto;
+
+	post(POST_DISK);
+	r->head_len = r->kernel.size < PROTO_HEAD_MAX ? (u32)r->kernel.size : PROTO_HEAD_MAX;
+	if (!r->head_len)
+		die("%s is empty", r->kernel.name);
+	file_read(&r->kernel, 0, r->head_len, r->head);
+	proto = proto_detect(r->head, r->head_len, &why);
+	if (e->protocol != PROTO_AUTO) {
+		if (proto != e->protocol && proto != PROTO_AUTO)
+			print("stage2: %s looks like a %s kernel; booting it as %s, as configured\n",
+			      r->kernel.name, proto_name(proto), proto_name(e->protocol));
+		proto = e->protocol;
+	}
+	switch (proto) {
+	case PROTO_OWN:
+		proto_own_boot(r);
+	case PROTO_AUTO:
+		die("%s: cannot tell how to boot it: %s", r->kernel.name, why);
+	default:
+		die("%s: the %s protocol is not supported by this loader yet", r->kernel.name,
+		    proto_name(proto));
+	}
+}
