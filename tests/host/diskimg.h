@@ -106,7 +106,7 @@ static int __attribute__((format(printf, 3, 4))) sh_out(char *buf, size_t size, 
 	return rc == -1 ? -1 : WEXITSTATUS(rc);
 }
 
-static void *read_whole(const char *path, size_t *len)
+static __attribute__((unused)) void *read_whole(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f)
@@ -125,7 +125,7 @@ static void *read_whole(const char *path, size_t *len)
 	return buf;
 }
 
-static int write_whole(const char *path, const void *data, size_t len)
+static __attribute__((unused)) int write_whole(const char *path, const void *data, size_t len)
 {
 	FILE *f = fopen(path, "wb");
 	if (!f)
@@ -135,7 +135,7 @@ static int write_whole(const char *path, const void *data, size_t len)
 }
 
 /* Patches len bytes at byte offset off of an image file. */
-static int patch(const char *path, u64 off, const void *data, size_t len)
+static __attribute__((unused)) int patch(const char *path, u64 off, const void *data, size_t len)
 {
 	int fd = open(path, O_WRONLY);
 	if (fd < 0)
@@ -145,7 +145,7 @@ static int patch(const char *path, u64 off, const void *data, size_t len)
 	return n == (ssize_t)len ? 0 : -1;
 }
 
-static int pread_at(const char *path, u64 off, void *data, size_t len)
+static __attribute__((unused)) int pread_at(const char *path, u64 off, void *data, size_t len)
 {
 	int fd = open(path, O_RDONLY);
 	if (fd < 0)
