@@ -49,6 +49,9 @@ static const char *gpt_load(struct blockdev *bd, struct part_table *t, u64 lba)
 	const char *err;
 
 	t->count = 0;
+	t->detail = lba;
+	if (disk && lba >= disk)
+		return "GPT header: past the end of the disk (header LBA in detail)";
 	err = read_sector(bd, t, lba);
 	if (err)
 		return err;
@@ -142,6 +145,10 @@ static const char *scan_ebr_chain(struct blockdev *bd, struct part_table *t, u64
 				return 0;
 			}
 		seen[links] = (u32)(ebr - ext_start);
+		if (bd->sectors && ebr >= bd->sectors) {
+			t->warn |= PART_WARN_EBR_BAD;
+			return 0;
+		}
 		err = read_sector(bd, t, ebr);
 		if (err)
 			return err;

@@ -48,7 +48,7 @@ enum part_scheme { PART_SCHEME_MBR = 1, PART_SCHEME_GPT };
 #define PART_WARN_HYBRID 0x0200     /* protective MBR also lists other partitions */
 #define PART_WARN_MULTI_ACTIVE 0x0400 /* more than one MBR entry marked active */
 #define PART_WARN_EXTENDED_TWICE 0x0800 /* a second extended partition (ignored) */
-#define PART_WARN_EBR_BAD 0x1000    /* an EBR without 55 AA, or unreadable: chain cut */
+#define PART_WARN_EBR_BAD 0x1000    /* an EBR without 55 AA, or past the disk: chain cut */
 
 struct part {
 	u64 start;            /* LBA */
