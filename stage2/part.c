@@ -25,16 +25,21 @@ static int is_extended(u8 type)
 	       type == MBR_TYPE_EXTENDED_LINUX;
 }
 
-static void add(struct blockdev *bd, struct part_table *t, const struct part *p)
+/* The next free slot, zeroed and numbered; NULL when the table is full. */
+static struct part *new_part(struct part_table *t, u64 start, u64 sectors, u32 index)
 {
+	struct part *q;
+
 	if (t->count == PART_MAX) {
 		t->warn |= PART_WARN_TOO_MANY;
-		return;
+		return 0;
 	}
-	struct part *q = &t->part[t->count++];
-	*q = *p;
-	if (bd->sectors && (q->start >= bd->sectors || q->sectors > bd->sectors - q->start))
-		q->warn |= PART_WARN_PAST_END;
+	q = &t->part[t->count++];
+	__builtin_memset(q, 0, sizeof(*q));
+	q->start = start;
+	q->sectors = sectors;
+	q->index = index;
+	return q;
 }
 
 static const struct gpt_guid zero_guid;
@@ -102,18 +107,20 @@ static const char *gpt_load(struct blockdev *bd, struct part_table *t, u64 lba)
 		crc = crc32_update(crc, t->sector, bytes - pos < 512 ? (u32)(bytes - pos) : 512);
 		for (; i < count && (u64)i * size < pos + 512; i++) {
 			const struct gpt_entry *e = (const void *)(t->sector + ((u64)i * size - pos));
-			struct part p = { .start = e->first_lba, .type_guid = e->type,
-					  .unique_guid = e->unique, .index = i + 1 };
+			struct part *p;
 			if (!__builtin_memcmp(&e->type, &zero_guid, sizeof(zero_guid)))
 				continue;
 			if (e->last_lba < e->first_lba) {
 				t->warn |= PART_WARN_BAD_ENTRY;
 				continue;
 			}
-			p.sectors = e->last_lba - e->first_lba + 1;
-			if (p.start < first || e->last_lba > last)
-				p.warn |= PART_WARN_OUTSIDE_USABLE;
-			add(bd, t, &p);
+			p = new_part(t, e->first_lba, e->last_lba - e->first_lba + 1, i + 1);
+			if (!p)
+				continue;
+			p->type_guid = e->type;
+			p->unique_guid = e->unique;
+			if (e->first_lba < first || e->last_lba > last)
+				p->warn |= PART_WARN_OUTSIDE_USABLE;
 		}
 	}
 	t->detail = lba;
@@ -158,13 +165,14 @@ static const char *scan_ebr_chain(struct blockdev *bd, struct part_table *t, u64
 		}
 		const struct mbr_partition *d = &m->part[0], *next = &m->part[1];
 		if (d->type != MBR_TYPE_EMPTY) {
-			struct part p = { .start = ebr + d->lba_first, .sectors = d->sectors,
-					  .mbr_type = d->type, .index = index,
-					  .active = d->status == MBR_STATUS_ACTIVE };
-			if (!d->sectors || !d->lba_first || p.start + p.sectors > end)
+			u64 start = ebr + d->lba_first;
+			struct part *p;
+			if (!d->sectors || !d->lba_first || start + d->sectors > end) {
 				t->warn |= PART_WARN_BAD_ENTRY;
-			else
-				add(bd, t, &p), index++;
+			} else if ((p = new_part(t, start, d->sectors, index++))) {
+				p->mbr_type = d->type;
+				p->active = d->status == MBR_STATUS_ACTIVE;
+			}
 		}
 		if (!is_extended(next->type) || !next->lba_first)
 			return 0;
@@ -176,10 +184,13 @@ static const char *scan_ebr_chain(struct blockdev *bd, struct part_table *t, u64
 	}
 }
 
-static void find_overlaps(struct part_table *t)
+/* Flags what no single entry shows: overlaps and partitions past the end. */
+static void find_overlaps(struct blockdev *bd, struct part_table *t)
 {
 	for (u32 i = 0; i < t->count; i++) {
 		struct part *a = &t->part[i];
+		if (bd->sectors && (a->start >= bd->sectors || a->sectors > bd->sectors - a->start))
+			a->warn |= PART_WARN_PAST_END;
 		if (t->scheme == PART_SCHEME_MBR && a->start == 0)
 			a->warn |= PART_WARN_OVERLAP; /* over the MBR itself */
 		for (u32 j = i + 1; j < t->count; j++) {
@@ -244,28 +255,30 @@ const char *part_scan(struct blockdev *bd, struct part_table *t)
 			}
 			t->warn |= PART_WARN_GPT_BACKUP;
 		}
-		find_overlaps(t);
+		find_overlaps(bd, t);
 		return 0;
 	}
 	t->scheme = PART_SCHEME_MBR;
 	for (i = 0; i < MBR_PARTITIONS; i++) {
 		const struct mbr_partition *e = &pe[i];
-		struct part p = { .start = e->lba_first, .sectors = e->sectors, .mbr_type = e->type,
-				  .index = i + 1, .active = e->status == MBR_STATUS_ACTIVE };
+		struct part *p;
 		if (e->type == MBR_TYPE_EMPTY)
 			continue;
 		if (!e->sectors) {
 			t->warn |= PART_WARN_BAD_ENTRY;
 			continue;
 		}
-		active += p.active;
+		active += e->status == MBR_STATUS_ACTIVE;
 		if (is_extended(e->type)) {
 			if (ext < MBR_PARTITIONS)
 				t->warn |= PART_WARN_EXTENDED_TWICE;
 			else
 				ext = i;
 		}
-		add(bd, t, &p);
+		if ((p = new_part(t, e->lba_first, e->sectors, i + 1))) {
+			p->mbr_type = e->type;
+			p->active = e->status == MBR_STATUS_ACTIVE;
+		}
 	}
 	if (active > 1)
 		t->warn |= PART_WARN_MULTI_ACTIVE;
@@ -274,7 +287,7 @@ const char *part_scan(struct blockdev *bd, struct part_table *t)
 		if (err)
 			return err;
 	}
-	find_overlaps(t);
+	find_overlaps(bd, t);
 	return 0;
 }
 

@@ -153,7 +153,8 @@ static void read_file(struct fat_volume *v, const char *path)
 		u32 n = size - off < step ? size - off : step;
 		if (n > sizeof(buf) - off)
 			n = sizeof(buf) - off;
-		buf[off + n] = 0xA5;
+		if (off + n < sizeof(buf))
+			buf[off + n] = 0xA5;
 		const char *err = fat_read(&f, off, n, buf + off);
 		if (err) {
 			if (!*err)
