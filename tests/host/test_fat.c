@@ -3,7 +3,8 @@
  * on real images: mkfs.fat makes FAT12, FAT16 and FAT32 volumes with various
  * cluster sizes, bare and inside MBR (LBA 63, 2048) and GPT partitions made
  * by sfdisk and sgdisk; mtools fills them (long names, deep paths, mixed
- * case, a directory over several clusters, a fragmented file).  Every file
+ * case, a directory over several clusters, a fragmented file, deleted
+ * entries, a volume label).  Every file
  * mtools lists is read back and compared byte for byte with what mtools
  * copies out and with the source file; the directory walk is compared with
  * mtools' listing; fragmentation and the runs of a file come from mshowfat,
@@ -151,7 +152,7 @@ static int build(const struct img *m, struct built *b)
 		break;
 	}
 	snprintf(b->mt, sizeof(b->mt), "%s@@%llu", b->path, (unsigned long long)b->start * 512);
-	if (sh("mkfs.fat -F %d -s %d --offset=%llu %s %llu", m->bits, m->spc,
+	if (sh("mkfs.fat -n FSTEST -F %d -s %d --offset=%llu %s %llu", m->bits, m->spc,
 	       (unsigned long long)b->start, b->path, (unsigned long long)b->sectors / 2))
 		return -1;
 	const char *s = IMG_DIR "/src";
