@@ -208,3 +208,4 @@ clean:
 include tests/host/host.mk
 include tests/fixtures/fixtures.mk
 include tests/fuzz/fuzz.mk
+include tests/host/fs.mk
