@@ -46,7 +46,7 @@ HOST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -Istage2 -I$(BUILD)
 # body is unpacked (entry first).  The body: the rest, stored compressed.
 STAGE2_HEAD := entry bioscall pm head console disk string
 STAGE2_BODY := main a20 memory sanitize physmem elfload paging cpu bda acpi file boot \
-	proto/detect proto/own
+	part fat config volume menu proto/detect proto/own
 STAGE2_ASM_FILES := entry bioscall pm
 obj2 = $(foreach o,$(1),$(BUILD)/stage2/$(o).o)
 STAGE2_HEAD_OBJS := $(call obj2,$(STAGE2_HEAD))
@@ -165,6 +165,12 @@ $(BUILD)/disk-big.img: $(BUILD)/mkimage $(BUILD)/mbr.bin $(BUILD)/stage2.bin $(B
 $(BUILD)/mkimage: tools/mkimage.c tools/bootpatch.c tools/bootpatch.h include/crc32.h \
 		include/layout.h $(BUILD)/mbr_syms.h $(BUILD)/stage2_syms.h
 	$(CC) $(HOST_CFLAGS) -Itools tools/mkimage.c tools/bootpatch.c -o $@
+
+# The installer (tools/install.c), which tools/mkdisk and `make install` use.
+$(BUILD)/install: tools/install.c tools/bootpatch.c tools/bootpatch.h stage2/part.c stage2/part.h \
+		include/crc32.h include/layout.h include/mbr.h include/gpt.h $(BUILD)/mbr_syms.h \
+		$(BUILD)/stage2_syms.h
+	$(CC) $(HOST_CFLAGS) -Itools tools/install.c tools/bootpatch.c stage2/part.c -o $@
 
 $(BUILD)/disk.img: $(BUILD)/mkimage $(BUILD)/mbr.bin $(BUILD)/stage2.bin $(BUILD)/kernel64.elf
 	$(BUILD)/mkimage $(BUILD)/mbr.bin $(BUILD)/stage2.bin $(BUILD)/kernel64.elf $@

@@ -21,9 +21,13 @@
  *                      the MBR loaded it at 0x8000 (code, then data), which
  *                      moves its code and data to their homes first thing
  *   0x10000 - 0x1FFFF  stage2's code: the head's, then the body's
- *   0x20000 - 0x2FFFF  where the body's data lands when the head unpacks
- *                      the body behind its code, before it moves down home
- *   0x30000 - 0x3FFFF  disk bounce buffer: 64 KiB aligned, so a transfer of up
+ *   0x20000 - 0x4FFFF  the loader's heap: the boot information, the memory
+ *                      map's work areas, the kernel file's first bytes, the
+ *                      configuration, what else is too large for static
+ *                      data (heap_alloc, stage2/physmem.h).  Before it, the
+ *                      head unpacks the body behind its code: the body's
+ *                      data lands here and moves down to its home.
+ *   0x50000 - 0x5FFFF  disk bounce buffer: 64 KiB aligned, so a transfer of up
  *                      to 127 sectors never crosses a 64 KiB boundary; the
  *                      stored stage2 body is read here first
  * Everything from LOADER_LOW_BASE to LOADER_LOW_END is typed "loader" in the
@@ -52,10 +56,10 @@
 /* The compressed body is read into the bounce buffer, so it fits in one. */
 #define STAGE2_BODY_MAX_SECTORS 128
 
-#define LOADER_HEAP_BASE 0x40000
-#define LOADER_HEAP_END 0x60000
+#define LOADER_HEAP_BASE 0x20000
+#define LOADER_HEAP_END 0x50000
 
-#define BOUNCE_BUF_ADDR 0x30000
+#define BOUNCE_BUF_ADDR 0x50000
 #define BOUNCE_BUF_SIZE 0x10000
 
 #define LOADER_LOW_BASE 0x0500

@@ -25,6 +25,7 @@ static inline uint8_t inb(uint16_t port)
  * a UART reads 0xFF from the line status register and is skipped. */
 #define COM1_PORT 0x3f8
 #define UART_LSR 5
+#define UART_LSR_DR 0x01
 #define UART_LSR_THRE 0x20
 #define DEBUGCON_PORT 0xe9 /* QEMU isa-debugcon, Bochs port_e9_hack */
 #define POST_PORT 0x80
@@ -49,6 +50,14 @@ static inline void serial_putc(char c)
 		if (inb(COM1_PORT + UART_LSR) & UART_LSR_THRE)
 			break;
 	outb(COM1_PORT, (uint8_t)c);
+}
+
+/* A byte from COM1 if one has arrived, else -1. */
+static inline int serial_getc(void)
+{
+	if ((inb(COM1_PORT + UART_LSR) & (UART_LSR_DR | 0x80)) != UART_LSR_DR)
+		return -1; /* nothing, or no UART (0xFF) */
+	return inb(COM1_PORT);
 }
 
 /* fw_cfg's signature register reads "QEMU" under QEMU and 0xFF elsewhere. */

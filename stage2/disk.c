@@ -6,6 +6,7 @@
  */
 #include "disk.h"
 #include "bios.h"
+#include "io.h"
 #include "layout.h"
 
 #define EDD_CHECK 0x41
@@ -164,6 +165,23 @@ int disk_read(struct disk *d, u64 lba, u32 count, u32 buf, u64 *bad_lba)
 		lba += n;
 		count -= n;
 		buf += n * SECTOR_SIZE;
+	}
+	return 0;
+}
+
+int disk_read_to(struct disk *d, u64 lba, u32 count, void *dst, u64 *bad_lba)
+{
+	u8 *p = dst;
+
+	while (count) {
+		u32 n = count < DISK_XFER_MAX ? count : DISK_XFER_MAX;
+
+		if (disk_read(d, lba, n, BOUNCE_BUF_ADDR, bad_lba))
+			return -1;
+		memcpy(p, phys(BOUNCE_BUF_ADDR), n * SECTOR_SIZE);
+		lba += n;
+		count -= n;
+		p += n * SECTOR_SIZE;
 	}
 	return 0;
 }

@@ -26,4 +26,9 @@ int disk_init(struct disk *d, u8 drive);
  * -1 with *bad_lba set. */
 int disk_read(struct disk *d, u64 lba, u32 count, u32 buf, u64 *bad_lba);
 
+/* The same for any count into any flat address: through the bounce buffer
+ * (BOUNCE_BUF_ADDR) in the largest transfers the BIOS takes, each copied
+ * where it belongs. */
+int disk_read_to(struct disk *d, u64 lba, u32 count, void *dst, u64 *bad_lba);
+
 #endif

@@ -17,7 +17,7 @@ bits 16
 section .entry progbits alloc exec nowrite
 global _start
 global hdr_head_sectors, hdr_body_format, hdr_body_sectors, hdr_body_csize
-global hdr_crc32, hdr_stage2_lba, hdr_kernel_lba, hdr_kernel_size
+global hdr_crc32, hdr_stage2_lba, hdr_kernel_lba, hdr_kernel_size, hdr_boot_part
 extern stage2_head, bss_start, bss_end, enter_flat
 extern head_text_size, head_data_start, head_data_size
 
@@ -37,8 +37,10 @@ hdr_body_csize:	dd 0		; bytes of the body as stored
 ; Filled by the image builder or installer, the CRC last:
 hdr_crc32:	dd 0		; CRC-32 of head and body as stored, this field as 0
 hdr_stage2_lba:	dq 0		; where the head starts on the disk
-hdr_kernel_lba:	dq 0		; first sector of the kernel ELF file
-hdr_kernel_size: dq 0		; its length in bytes
+hdr_kernel_lba:	dq 0		; the raw layout: the kernel file's first sector...
+hdr_kernel_size: dq 0		; ...and length; 0: boot from a FAT volume
+hdr_boot_part:	dd 0		; that volume's partition (1-based); 0: the first
+				; FAT partition with /boot/loader.cfg
 
 start16:
 	cli

@@ -4,6 +4,7 @@
 #include "head.h"
 #include "io.h"
 #include "layout.h"
+#include "volume.h"
 
 /* Through the bounce buffer in the largest transfers the BIOS takes: a read
  * of n sectors lands at BOUNCE_BUF_ADDR and is copied where it belongs. */
@@ -33,10 +34,15 @@ void file_read(struct file *f, u64 off, u32 len, void *dst)
 	if (off > f->size || len > f->size - off)
 		die("internal: read of %u bytes at %llu past the end of %s (%llu bytes)", len, off,
 		    f->name, f->size);
-	if (f->kind == FILE_MEM)
+	if (f->kind == FILE_MEM) {
 		memmove(dst, f->mem + (u32)off, len);
-	else
+	} else if (f->kind == FILE_FAT) {
+		const char *err = volume_read(f, off, len, dst);
+		if (err)
+			die("%s: %s", f->name, err);
+	} else {
 		raw_read(f, off, len, dst);
+	}
 }
 
 void file_raw(struct file *f, const char *name, u64 lba, u64 size)

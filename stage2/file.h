@@ -8,9 +8,10 @@
 #ifndef FILE_H
 #define FILE_H
 
+#include "fat.h"
 #include "types.h"
 
-enum file_kind { FILE_RAW, FILE_MEM };
+enum file_kind { FILE_RAW, FILE_MEM, FILE_FAT };
 
 struct file {
 	const char *name;
@@ -18,6 +19,7 @@ struct file {
 	u32 kind;
 	u64 lba;  /* FILE_RAW: its first sector on the boot disk */
 	u8 *mem;  /* FILE_MEM */
+	struct fat_file fat; /* FILE_FAT (stage2/volume.c) */
 };
 
 /* Reads len bytes at offset off into dst.  Dies on a disk error, or when

@@ -17,7 +17,7 @@
  * (linked at its offset there): read it through its flat linear address. */
 #define STAGE2_HDR(type, sym) (*(const type *)phys(STAGE2_CODE_BASE + (u32)(uintptr_t)&(sym)))
 extern char hdr_head_sectors, hdr_body_format, hdr_body_sectors, hdr_body_csize, hdr_crc32,
-	hdr_stage2_lba, hdr_kernel_lba, hdr_kernel_size;
+	hdr_stage2_lba, hdr_kernel_lba, hdr_kernel_size, hdr_boot_part;
 
 /* The boot drive as the head set it up; the body reads the kernel with it. */
 extern struct disk boot_disk;

@@ -5,15 +5,39 @@
  */
 #include "a20.h"
 #include "boot.h"
+#include "config.h"
 #include "console.h"
 #include "cpu.h"
 #include "head.h"
 #include "io.h"
 #include "layout.h"
 #include "memory.h"
+#include "menu.h"
 #include "physmem.h"
+#include "volume.h"
+
+/* The largest /boot/loader.cfg read (it lives in the loader's heap). */
+#define LOADER_CFG_MAX 32768
 
 void stage2_main(u32 mbr_dx, u32 mbr_cx);
+
+static void load_config(struct boot_config *cfg)
+{
+	static struct file f;
+	static struct config_error e;
+	const char *err = volume_open(LOADER_CFG_PATH, &f);
+
+	if (err)
+		die("%s: %s", LOADER_CFG_PATH, err);
+	if (f.size > LOADER_CFG_MAX)
+		die("%s is %llu bytes; the loader reads at most %u", LOADER_CFG_PATH, f.size,
+		    LOADER_CFG_MAX);
+	char *text = heap_alloc((u32)f.size + 1);
+	file_read(&f, 0, (u32)f.size, text);
+	text[f.size] = 0;
+	if (config_parse(text, (u32)f.size, cfg, &e))
+		die("%s%s%s", LOADER_CFG_PATH, e.line ? " " : ": ", e.msg);
+}
 
 void stage2_main(u32 mbr_dx, u32 mbr_cx)
 {
@@ -21,6 +45,7 @@ void stage2_main(u32 mbr_dx, u32 mbr_cx)
 	static struct cpu_features cpu;
 	static struct boot_request req;
 	static struct boot_entry raw_entry;
+	static struct boot_config cfg;
 	struct bootinfo *bi = heap_alloc(sizeof(*bi) + BOOTINFO_TAIL_MAX);
 	u8 mbr_flags = (u8)(mbr_dx >> 8);
 
@@ -45,15 +70,26 @@ void stage2_main(u32 mbr_dx, u32 mbr_cx)
 	post(POST_MEMORY);
 	physmem_init(&md, bi);
 
-	/* The raw layout: one kernel file at a place the image builder wrote
-	 * into the stage2 header, booted by whatever protocol it speaks. */
 	u64 kernel_size = STAGE2_HDR(u64, hdr_kernel_size);
-	if (!kernel_size)
-		die("this image holds no kernel (size 0)");
-	raw_entry = (struct boot_entry){ .title = "kernel", .kernel = "the kernel", .cmdline = "",
-					 .protocol = PROTO_AUTO };
-	req.entry = &raw_entry;
-	file_raw(&req.kernel, raw_entry.kernel, STAGE2_HDR(u64, hdr_kernel_lba), kernel_size);
+	if (kernel_size) {
+		/* The raw layout: one kernel file at a place the image builder
+		 * wrote into the stage2 header, booted by whatever protocol it
+		 * speaks. */
+		raw_entry = (struct boot_entry){ .title = "kernel", .kernel = "the kernel",
+						 .cmdline = "", .protocol = PROTO_AUTO };
+		req.entry = &raw_entry;
+		file_raw(&req.kernel, raw_entry.kernel, STAGE2_HDR(u64, hdr_kernel_lba),
+			 kernel_size);
+	} else {
+		volume_mount(STAGE2_HDR(u32, hdr_boot_part));
+		load_config(&cfg);
+		req.entry = &cfg.entries[menu_choose(&cfg)];
+		print("stage2: booting '%s' from partition %u\n", req.entry->title,
+		      volume_partition());
+		const char *err = volume_open(req.entry->kernel, &req.kernel);
+		if (err)
+			die("%s: %s", req.entry->kernel, err);
+	}
 	req.head = heap_alloc(PROTO_HEAD_MAX);
 	req.bi = bi;
 	req.cpu = &cpu;

@@ -10,14 +10,17 @@
 #define CARVE_MAX 3 /* the IVT/BDA, the EBDA to 1 MiB, the loader's low area */
 #define RANGES_CAP (MEMDETECT_RANGES_MAX + CARVE_MAX + PHYSMEM_CLAIMS_MAX)
 
+/* The work areas live in the loader's heap (static data is scarce below
+ * 64 KiB): the firmware's ranges followed by room for the carve-outs and
+ * claims, the sanitizer's scratch, the base map and the claims. */
 static struct memdetect *md;
-static struct mem_range ranges[RANGES_CAP];
-static struct change_point points[2 * RANGES_CAP];
-static struct bootinfo_map_entry tmp[2 * RANGES_CAP];
+static struct mem_range *ranges;
+static struct change_point *points;
+static struct bootinfo_map_entry *tmp;
 /* The firmware's map with the fixed carve-outs: where claims may go. */
-static struct bootinfo_map_entry base_map[BOOTINFO_MAP_MAX];
+static struct bootinfo_map_entry *base_map;
 static u32 base_count;
-static struct claim claims[PHYSMEM_CLAIMS_MAX];
+static struct claim *claims;
 static u32 nclaims;
 
 static int overlaps(u64 a, u64 a_end, u64 b, u64 b_end)
@@ -80,9 +83,14 @@ static void record_overlaps(struct bootinfo *bi)
 
 void physmem_init(struct memdetect *m, struct bootinfo *bi)
 {
-	static struct bootinfo_map_entry fold[MEMDETECT_RANGES_MAX / 2];
 	static const char *const source_names[] = { "none", "e820", "e801", "88" };
+	struct bootinfo_map_entry *fold = heap_alloc(sizeof(*fold) * (MEMDETECT_RANGES_MAX / 2));
 
+	ranges = heap_alloc(sizeof(*ranges) * RANGES_CAP);
+	points = heap_alloc(sizeof(*points) * 2 * RANGES_CAP);
+	tmp = heap_alloc(sizeof(*tmp) * 2 * RANGES_CAP);
+	base_map = heap_alloc(sizeof(*base_map) * BOOTINFO_MAP_MAX);
+	claims = heap_alloc(sizeof(*claims) * PHYSMEM_CLAIMS_MAX);
 	md = m;
 	*md = (struct memdetect){ .bi = bi, .ranges = ranges, .scratch = { points, tmp },
 				  .fold = fold };

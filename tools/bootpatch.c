@@ -66,8 +66,9 @@ const char *bootpatch_check_stage2(const uint8_t *s2, size_t len, uint32_t *sect
 }
 
 void bootpatch_stage2(uint8_t *s2, size_t len, uint64_t stage2_lba, uint64_t kernel_lba,
-		      uint64_t kernel_size)
+		      uint64_t kernel_size, uint32_t boot_part)
 {
+	put32(s2 + STAGE2_SYM_hdr_boot_part, boot_part);
 	put64(s2 + STAGE2_SYM_hdr_stage2_lba, stage2_lba);
 	put64(s2 + STAGE2_SYM_hdr_kernel_lba, kernel_lba);
 	put64(s2 + STAGE2_SYM_hdr_kernel_size, kernel_size);

@@ -18,10 +18,12 @@ const char *bootpatch_check_mbr(const uint8_t *mbr, size_t len);
  * with its header; *sectors gets its length in sectors. */
 const char *bootpatch_check_stage2(const uint8_t *s2, size_t len, uint32_t *sectors);
 
-/* Fills in where stage2 sits and where the raw kernel is (0, 0: none), then
- * the CRC-32 over all of stage2 (head and body as stored), the field last. */
+/* Fills in where stage2 sits and what it boots: a raw kernel (its LBA and
+ * size), or with kernel_size 0 a FAT volume (boot_part: its partition
+ * number, 0 to let stage2 find it); then the CRC-32 over all of stage2 (head
+ * and body as stored), the field last. */
 void bootpatch_stage2(uint8_t *s2, size_t len, uint64_t stage2_lba, uint64_t kernel_lba,
-		      uint64_t kernel_size);
+		      uint64_t kernel_size, uint32_t boot_part);
 /* Points the MBR's code at a patched stage2: its LBA (below 2^32: the MBR
  * reads 32-bit LBAs), the head's sector count and the sum of the head's
  * dwords. */

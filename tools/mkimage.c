@@ -141,7 +141,7 @@ int main(int argc, char **argv)
 		die("%s does not fit a 1.44 MB diskette", argv[3]);
 
 	/* stage2 first: the MBR sums the patched head. */
-	bootpatch_stage2(s2, s2_len, STAGE2_LBA, kernel_lba, k_len);
+	bootpatch_stage2(s2, s2_len, STAGE2_LBA, kernel_lba, k_len, 0);
 	bootpatch_mbr(mbr, s2, STAGE2_LBA);
 
 	/* A disk signature derived from the contents keeps builds reproducible. */
