@@ -4,7 +4,9 @@
 #   make run        install missing packages (as root) or say which, build, boot
 #                   build/disk.img in QEMU headless and print the kernel's report
 #   make test       every test; the last line is "N passed, N failed"
-#   make image KERNEL=path/to/kernel.elf IMAGE=path/to/disk.img
+#   make image KERNEL=path IMAGE=path [CMDLINE=...] [MODULES=...] [INITRD=path]
+#              [PROTOCOL=auto|own|multiboot1|multiboot2|linux] [VIDEO=WxHxD]
+#              [CLASSIC=1] [LAYOUT=raw]
 #   make bochs      boot build/disk.img in Bochs (headless, port 0xE9 to stdout)
 #   make debug      boot build/disk.img in QEMU paused for gdb (tcp::1234)
 #   make bench      boot-time medians against a bare SeaBIOS boot, and sizes
@@ -177,8 +179,17 @@ $(BUILD)/disk.img: $(BUILD)/mkimage $(BUILD)/mbr.bin $(BUILD)/stage2.bin $(BUILD
 $(BUILD)/disk32.img: $(BUILD)/mkimage $(BUILD)/mbr.bin $(BUILD)/stage2.bin $(BUILD)/kernel32.elf
 	$(BUILD)/mkimage $(BUILD)/mbr.bin $(BUILD)/stage2.bin $(BUILD)/kernel32.elf $@
 
-image: $(BUILD)/mkimage $(BUILD)/mbr.bin $(BUILD)/stage2.bin $(KERNEL)
-	$(BUILD)/mkimage $(BUILD)/mbr.bin $(BUILD)/stage2.bin $(KERNEL) $(IMAGE)
+# The modern layout: a FAT partition at LBA 2048 (CLASSIC=1: 63) with the
+# files and a /boot/loader.cfg, the loader installed (tools/mkdisk).
+# LAYOUT=raw: the kernel alone as raw partition data (tools/mkimage.c).
+image: $(BUILD)/mkimage $(BUILD)/install $(BUILD)/mbr.bin $(BUILD)/stage2.bin
+ifeq ($(LAYOUT),raw)
+	$(BUILD)/mkimage $(if $(CLASSIC),--classic) $(BUILD)/mbr.bin $(BUILD)/stage2.bin $(KERNEL) $(IMAGE)
+else
+	tools/mkdisk --kernel "$(KERNEL)" --protocol "$(or $(PROTOCOL),auto)" --cmdline "$(CMDLINE)" \
+		--modules "$(MODULES)" $(if $(INITRD),--initrd "$(INITRD)") \
+		$(if $(VIDEO),--video "$(VIDEO)") $(if $(CLASSIC),--classic) "$(IMAGE)"
+endif
 
 # --- the two user commands ---------------------------------------------------
 deps:

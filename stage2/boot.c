@@ -10,6 +10,7 @@
 #include "layout.h"
 #include "paging.h"
 #include "physmem.h"
+#include "volume.h"
 
 static u64 page_down(u64 a)
 {
@@ -95,13 +96,33 @@ void boot_load_segments(struct boot_request *r, const struct kernel_image *k)
 void boot_load_modules(struct boot_request *r, u64 above)
 {
 	const struct boot_entry *e = r->entry;
+	u64 next = above > MIB_1 ? above : MIB_1;
 
-	r->nmodules = 0;
-	if (e->nmodules)
-		die("%s: this boot volume has no file system to load %u module(s) from "
-		    "(the raw layout carries one kernel)",
-		    e->title ? e->title : "the boot entry", e->nmodules);
-	(void)above;
+	for (u32 i = 0; i < e->nmodules; i++) {
+		struct boot_module *m = &r->modules[i];
+		const char *s = e->modules[i];
+		static struct file f;
+		u32 n = 0;
+
+		while (s[n] && s[n] != ' ' && s[n] != '\t')
+			n++;
+		char *path = heap_alloc(n + 1);
+		memcpy(path, s, n);
+		path[n] = 0;
+		const char *err = volume_open(path, &f);
+		if (err)
+			die("module %s: %s", path, err);
+		u64 at = physmem_alloc(f.size, PAGE_SIZE, next, FOUR_GIB, 0, CLAIM_MODULE, path);
+		if (!at)
+			die("module %s (%llu bytes) does not fit in the RAM below 4 GiB above the "
+			    "kernel and the modules before it",
+			    path, f.size);
+		file_read(&f, 0, (u32)f.size, phys(at));
+		*m = (struct boot_module){ .base = at, .length = f.size, .string = s, .path = path };
+		print("stage2: module %s: %llu bytes at 0x%llx\n", path, f.size, at);
+		next = at + f.size;
+	}
+	r->nmodules = e->nmodules;
 }
 
 u32 boot_alloc_stack(void)
