@@ -166,3 +166,4 @@ clean:
 include tests/host/host.mk
 include tests/fixtures/fixtures.mk
 include tests/fuzz/fuzz.mk
+include tests/host/inflate.mk

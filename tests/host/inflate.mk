@@ -1,0 +1,12 @@
+# The DEFLATE/gzip decoder (stage2/inflate.c): its host test against zlib,
+# its libFuzzer harness and the harness's seed corpus.  Included by the
+# top-level Makefile after tests/host/host.mk and tests/fuzz/fuzz.mk.
+
+# zlib is the oracle (zlib1g-dev); the real build outputs are inputs.
+HOST_TESTS += $(BUILD)/tests/test_inflate
+host-tests: $(BUILD)/tests/test_inflate
+
+$(BUILD)/tests/test_inflate: tests/host/test_inflate.c stage2/inflate.c $(HOST_TEST_HEADERS) \
+		$(BUILD)/kernel64.elf $(BUILD)/kernel32.elf $(BUILD)/stage2.bin $(BUILD)/mbr.bin \
+		| $(BUILD)/tests
+	$(CC) $(HOST_TEST_CFLAGS) tests/host/test_inflate.c stage2/inflate.c -lz -o $@
