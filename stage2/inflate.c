@@ -65,12 +65,14 @@ struct huff {
 	u16 *count; /* codes of each length */
 	u32 bits;
 	const char *name;
-	u32 none_ok; /* no code at all is fine (distances: a block of literals) */
+	u32 allow; /* incomplete codes accepted, below */
 };
+#define ALLOW_SINGLE 1 /* one code of one bit */
+#define ALLOW_NONE 2   /* no code at all (distances: a block of literals only) */
 static const struct huff lit_code = { ws.lit_tab, ws.lit_sym, ws.lit_count, LIT_BITS,
-				      "literal/length", 0 };
+				      "literal/length", ALLOW_SINGLE };
 static const struct huff dist_code = { ws.dist_tab, ws.dist_sym, ws.dist_count, DIST_BITS,
-				       "distance", 1 };
+				       "distance", ALLOW_SINGLE | ALLOW_NONE };
 static const struct huff cl_code = { ws.dist_tab, ws.dist_sym, ws.dist_count, DIST_BITS,
 				     "code-length", 0 };
 
@@ -227,9 +229,10 @@ static u32 decode(struct inf *s, const struct huff *h)
 }
 
 /* Builds h from n code lengths (each <= MAXBITS) and checks them: never
- * over-subscribed; incomplete only in the one case RFC 1951 allows, which
- * zlib also accepts for literal/length codes: a single code of one bit, the
- * other one-bit pattern unused; or no code at all where h->none_ok. */
+ * over-subscribed; incomplete only where h->allow says: a single code of one
+ * bit, the other one-bit pattern unused (RFC 1951 allows it for distances,
+ * zlib also for literal/length codes, neither for the code-length code), or
+ * no distance code at all. */
 static const char *build(const struct huff *h, const u8 *lens, u32 n)
 {
 	u16 offs[MAXBITS + 2];
@@ -263,8 +266,8 @@ static const char *build(const struct huff *h, const u8 *lens, u32 n)
 		for (j = i; ENTRY_LEN(e) - 1 < h->bits && j < size; j += 1u << ENTRY_LEN(e))
 			h->tab[j] = e;
 	}
-	if (left && !(left == 1 << (MAXBITS - 1) && h->count[1] == 1) &&
-	    !(h->none_ok && left == 1 << MAXBITS))
+	if (left && !(h->allow & ALLOW_SINGLE && left == 1 << (MAXBITS - 1) && h->count[1] == 1) &&
+	    !(h->allow & ALLOW_NONE && left == 1 << MAXBITS))
 		return msg(DEFLATE "$ code is incomplete", (uintptr_t)h->name, 0);
 	return 0;
 }

@@ -858,20 +858,23 @@ static void test_crafted(void)
 		expect_crafted(tname, &w, 64, want, 0, 0);
 	}
 
-	/* The code-length code: over-subscribed, incomplete, all zero. */
-	for (int i = 0; i < 3; i++) {
+	/* The code-length code: over-subscribed, incomplete, all zero, a
+	 * single one-bit code (allowed for distances, not here). */
+	for (int i = 0; i < 4; i++) {
 		static const char *const names[] = { "crafted_code_length_code_over_subscribed",
 						     "crafted_code_length_code_incomplete",
-						     "crafted_code_length_code_empty" };
+						     "crafted_code_length_code_empty",
+						     "crafted_code_length_code_single" };
 		bw_init(&w, 64);
 		put_bits(&w, 1, 1);
 		put_bits(&w, 2, 2);
 		put_bits(&w, 0, 5);
 		put_bits(&w, 0, 5);
 		put_bits(&w, 4 - 4, 4); /* 4 lengths: symbols 16, 17, 18, 0 */
-		/* over: four 1-bit codes; incomplete: three 2-bit codes; empty */
+		/* over: four 1-bit codes; incomplete: three 2-bit codes; empty;
+		 * single: symbol 0 alone, one bit */
 		for (int k = 0; k < 4; k++)
-			put_bits(&w, i == 0 ? 1 : i == 1 ? (k < 3 ? 2 : 0) : 0, 3);
+			put_bits(&w, i == 0 ? 1 : i == 1 ? (k < 3 ? 2 : 0) : i == 3 && k == 3, 3);
 		put_bits(&w, 0, 32);
 		expect_crafted(names[i], &w, 64,
 			       i == 0 ? "deflate: code-length code is over-subscribed"
