@@ -10,3 +10,16 @@ $(BUILD)/tests/test_inflate: tests/host/test_inflate.c stage2/inflate.c $(HOST_T
 		$(BUILD)/kernel64.elf $(BUILD)/kernel32.elf $(BUILD)/stage2.bin $(BUILD)/mbr.bin \
 		| $(BUILD)/tests
 	$(CC) $(HOST_TEST_CFLAGS) tests/host/test_inflate.c stage2/inflate.c -lz -o $@
+
+# The fuzzer, differential against zlib (see tests/fuzz/fuzz_inflate.c).
+# tests/fuzz/run runs every build/fuzz/fuzz_* on build/fuzz/corpus-<name>,
+# which the seed generator fills first.
+FUZZERS += $(BUILD)/fuzz/fuzz_inflate
+fuzzers: $(BUILD)/fuzz/fuzz_inflate $(BUILD)/fuzz/corpus-fuzz_inflate/.seeded
+
+$(BUILD)/fuzz/fuzz_inflate: tests/fuzz/fuzz_inflate.c stage2/inflate.c $(HEADERS) | $(BUILD)/fuzz
+	$(FUZZ_CC) $(FUZZ_CFLAGS) tests/fuzz/fuzz_inflate.c stage2/inflate.c -lz -o $@
+
+$(BUILD)/fuzz/corpus-fuzz_inflate/.seeded: tests/fuzz/inflate_seeds.py | $(BUILD)/fuzz
+	python3 tests/fuzz/inflate_seeds.py $(dir $@)
+	touch $@
