@@ -1246,6 +1246,37 @@ static void test_gzip_zlib_writer(const u8 *plain, size_t n)
 	t_end();
 }
 
+/* zopfli, another encoder (and the likely one for stage2's own body): its
+ * raw DEFLATE and its gzip output. */
+static void test_zopfli(const char *name, const u8 *plain, size_t n)
+{
+	char cmd[512], path[256], tname[64];
+
+	snprintf(tname, sizeof(tname), "zopfli_%s", name);
+	t_begin(tname);
+	snprintf(path, sizeof(path), "%s/zin.bin", tmpdir);
+	FILE *f = fopen(path, "wb");
+	fwrite(plain, 1, n, f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s && zopfli --i5 --deflate -c zin.bin > z.deflate && "
+		 "zopfli --i5 --gzip -c zin.bin > z.gz",
+		 tmpdir);
+	if (system(cmd)) {
+		t_fail("zopfli failed (is it installed? tools/packages.txt lists it)");
+	} else {
+		snprintf(path, sizeof(path), "%s/z.deflate", tmpdir);
+		struct blob d = read_file(path);
+		expect_roundtrip("zopfli --deflate", plain, n, d.p, d.n);
+		snprintf(path, sizeof(path), "%s/z.gz", tmpdir);
+		struct blob g = read_file(path);
+		expect_gunzip("zopfli --gzip", g.p, g.n, plain, n, NULL);
+		free(d.p);
+		free(g.p);
+	}
+	t_end();
+}
+
 /* ------------------------------------------------------------------ */
 /* CRC-32                                                             */
 
@@ -1371,6 +1402,12 @@ int main(void)
 	test_gzip_command(bins.p, bins.n);
 	test_gzip_crafted(text.p, text.n);
 	test_gzip_zlib_writer(bins.p, bins.n);
+	{
+		struct blob k = read_file("build/stage2.bin");
+		test_zopfli("stage2_bin", k.p, k.n);
+		free(k.p);
+	}
+	test_zopfli("text", text.p, 20000);
 
 	free(text.p);
 	free(bins.p);
