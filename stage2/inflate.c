@@ -14,9 +14,9 @@
  * buffer is topped up with zero bytes that are not in the input ("phantom"
  * bytes), because a table lookup peeks at more bits than the code it finds
  * may have.  The input is truncated exactly when a phantom bit gets consumed;
- * that is checked whenever the buffer is topped up again, at the end of each
- * block, and before any other error is reported, so a cut stream always says
- * so.
+ * that is checked whenever the symbol loop tops the buffer up, and after
+ * every block whether it ended or failed, so a cut stream always says so,
+ * whatever the phantom bits decoded to.
  */
 #include "inflate.h"
 #include "crc32.h"
@@ -39,7 +39,6 @@
 #define ENTRY(sym, len) ((sym) | (len) << 12)
 #define ENTRY_LEN(e) ((e) >> 12)
 #define ENTRY_SYM(e) ((e) & 0x1ff)
-
 
 static struct {
 	union {
