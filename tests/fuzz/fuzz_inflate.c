@@ -29,7 +29,8 @@
 
 #include "inflate.h"
 
-#define ROOM_MAX (1u << 20)
+/* Output room tops out at 256 KiB: bigger buffers only slow each run down. */
+#define ROOM_MAX_LOG2 18
 
 static void disagree(const char *what, const char *ours, int zret, const char *zmsg)
 {
@@ -71,11 +72,13 @@ static int z_inflate(const u8 *in, size_t n, u8 *out, u32 cap, int wbits, uLong 
 }
 
 /* Room from the mode byte's upper six bits: small values exactly, then
- * powers of two up to 1 MiB. */
+ * powers of two from 32 bytes up. */
 static u32 room(u8 sel)
 {
 	sel >>= 2;
-	return sel < 32 ? sel * 37u : 1u << (sel - 32 + 5 > 20 ? 20 : sel - 32 + 5);
+	if (sel < 32)
+		return sel * 37u;
+	return 1u << (sel - 32 + 5 > ROOM_MAX_LOG2 ? ROOM_MAX_LOG2 : sel - 32 + 5);
 }
 
 static void raw_mode(const u8 *in, size_t n, u32 cap)
