@@ -105,7 +105,9 @@ static const char *msg(const char *text, uintptr_t a, uintptr_t b)
 
 	while ((c = *text++)) {
 		if (c == '$' || c == *DEFLATE || c == *GZIP) {
-			str = c == *DEFLATE ? "deflate: " : c == *GZIP ? "gzip: " : (const char *)v;
+			str = c == *DEFLATE ? "deflate: "
+			      : c == *GZIP  ? "gzip: "
+					    : (const char *)v;
 			if (c == '$')
 				v = b;
 			while (*str)
@@ -326,7 +328,8 @@ static const char *tables(struct inf *s, u32 type)
 			}
 			rep = (e == 18 ? 11 : 3) + bits(s, e == 18 ? 7 : e - 14);
 			if (rep > nlit + ndist - i)
-				return msg(DEFLATE "code length repeat past HLIT + HDIST (%)", nlit + ndist, 0);
+				return msg(DEFLATE "code length repeat past HLIT + HDIST (%)",
+					   nlit + ndist, 0);
 			while (rep--)
 				ws.lens[i++] = v;
 		}
@@ -423,7 +426,8 @@ static const char *codes(struct inf *s)
 		NEED(n)
 		EXTRA(dist, n)
 		if (dist > (u32)(o - s->out)) {
-			m = msg(DEFLATE "distance % too far back (% bytes written)", dist, o - s->out);
+			m = msg(DEFLATE "distance % too far back (% bytes written)", dist,
+				o - s->out);
 			goto done;
 		}
 		if (len > (u32)(end - o))
@@ -575,7 +579,8 @@ const char *gunzip(const u8 *in, u32 in_len, u8 *out, u32 out_cap, u32 *out_len)
 		return msg(GZIP "trailer truncated (% of 8 bytes)", n, 0);
 	if (n > sizeof(*t)) {
 		if (gzip_detect(in + pos + sizeof(*t), n - sizeof(*t)))
-			return msg(GZIP "second member at byte % (concatenated gzip)", pos + sizeof(*t), 0);
+			return msg(GZIP "second member at byte % (concatenated gzip)",
+				   pos + sizeof(*t), 0);
 		return msg(GZIP "% bytes of trailing data", n - sizeof(*t), 0);
 	}
 	t = (const void *)(in + pos);

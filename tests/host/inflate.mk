@@ -31,7 +31,8 @@ $(BUILD)/bench/bench_inflate: tests/host/bench_inflate.c stage2/inflate.c $(HEAD
 	$(CC) $(HOST_CFLAGS) $< stage2/inflate.c -o $@
 $(BUILD)/bench/bench_inflate32: tests/host/bench_inflate.c stage2/inflate.c $(HEADERS)
 	mkdir -p $(dir $@)
-	$(CC) -m32 -march=i386 -Os -fno-pic -no-pie -std=gnu11 -Iinclude -Istage2 $< stage2/inflate.c -o $@
+	$(CC) -m32 -march=i386 -Os -fno-pic -no-pie -std=gnu11 -Iinclude -Istage2 \
+		$< stage2/inflate.c -o $@
 inflate-bench: $(BUILD)/bench/bench_inflate $(BUILD)/bench/bench_inflate32 \
 		$(BUILD)/stage2/inflate.o $(BUILD)/stage2.bin
 	tests/host/inflate_bench.sh

@@ -659,9 +659,10 @@ static void test_crafted(void)
 		put_match(&w, &flit, &fdist, 258, 32768);
 		put_sym(&w, &flit, 256);
 		if (extra)
-			expect_crafted("crafted_distance_32768_one_too_far", &w, 40000,
-				       "deflate: distance 32768 too far back (32767 bytes written)",
-				       0, 0);
+			expect_crafted(
+				"crafted_distance_32768_one_too_far", &w, 40000,
+				"deflate: distance 32768 too far back (32767 bytes written)", 0,
+				0);
 		else
 			expect_crafted("crafted_distance_32768", &w, 40000, NULL, big,
 				       32768 + 258);
@@ -934,9 +935,10 @@ static void test_crafted(void)
 			put_bits(&w, 120 + over - 11, 7);
 			put_bits(&w, 0, 32);
 			if (over)
-				expect_crafted("crafted_repeat_one_past_the_end", &w, 64,
-					       "deflate: code length repeat past HLIT + HDIST (258)",
-					       0, 0);
+				expect_crafted(
+					"crafted_repeat_one_past_the_end", &w, 64,
+					"deflate: code length repeat past HLIT + HDIST (258)", 0,
+					0);
 			else
 				expect_crafted("crafted_repeat_to_exactly_the_end", &w, 64,
 					       "deflate: no end-of-block code", 0, 0);
@@ -1101,7 +1103,8 @@ static void test_gzip_crafted(const u8 *plain, size_t n)
 	t_begin("gzip_reserved_flags");
 	for (int bit = 0x20; bit <= 0x80; bit <<= 1) {
 		g = make_member(plain, n, bit | GZIP_FNAME, 0);
-		snprintf(want, sizeof(want), "gzip: reserved FLG bits set (%#x)", bit | GZIP_FNAME);
+		snprintf(want, sizeof(want), "gzip: reserved FLG bits set (%#x)",
+			 bit | GZIP_FNAME);
 		expect_gunzip("reserved flag", g.p, g.n, plain, n, want);
 		if (z_inflate(g.p, g.n, out.p, n + 64, 31, NULL, NULL))
 			t_fail("zlib accepts reserved flag %#x", bit);
@@ -1130,7 +1133,8 @@ static void test_gzip_crafted(const u8 *plain, size_t n)
 	g.p[g.n - 8] ^= 0x01; /* CRC32 */
 	{
 		uLong crc = crc32(0, plain, n);
-		snprintf(want, sizeof(want), "gzip: CRC32 %#lx but the data has %#lx", crc ^ 1, crc);
+		snprintf(want, sizeof(want), "gzip: CRC32 %#lx but the data has %#lx", crc ^ 1,
+			 crc);
 	}
 	expect_gunzip("bad CRC32", g.p, g.n, plain, n, want);
 	if (z_inflate(g.p, g.n, out.p, n + 64, 31, NULL, NULL))
@@ -1198,7 +1202,8 @@ static void test_gzip_crafted(const u8 *plain, size_t n)
 		t_fail("gzip_isize of 17 bytes is not 0");
 	if (gzip_isize((const u8 *)"0123456789abcd\x01\x02\x03\x04", 18) != 0x04030201)
 		t_fail("gzip_isize does not read the last four bytes little-endian");
-	expect_gunzip("empty file", (const u8 *)"", 0, plain, n, "gzip: header truncated (0 bytes)");
+	expect_gunzip("empty file", (const u8 *)"", 0, plain, n,
+		      "gzip: header truncated (0 bytes)");
 	t_end();
 	free(out.p);
 }
