@@ -226,3 +226,4 @@ include tests/host/host.mk
 include tests/fixtures/fixtures.mk
 include tests/fuzz/fuzz.mk
 include tests/host/fs.mk
+include tests/host/inflate.mk
