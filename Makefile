@@ -35,7 +35,7 @@ COMMON_FREESTANDING := -std=gnu11 -ffreestanding -fno-pic -fno-pie -fno-stack-pr
 # 64 KiB; the library calls go to stage2/pm.asm, and the build checks that no
 # C object addresses memory through 16-bit registers (stage2.addr16-check).
 REALMODE_CFLAGS := -m16 -march=i386 -mregparm=3 -mpreferred-stack-boundary=2 -Os \
-	-mno-mmx -mno-sse -msoft-float -fno-jump-tables -mstringop-strategy=libcall \
+	-mno-mmx -mno-sse -msoft-float -fno-jump-tables -mstringop-strategy=libcall -ffunction-sections -fdata-sections \
 	$(COMMON_FREESTANDING) -Iinclude -Istage2 -I$(BUILD)
 
 KERNEL32_CFLAGS := -m32 -march=i686 -O2 -mgeneral-regs-only $(COMMON_FREESTANDING) -Iinclude
@@ -46,15 +46,19 @@ HOST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -Istage2 -I$(BUILD)
 
 # The head: what the MBR loads as it is, and all that stage2 needs before its
 # body is unpacked (entry first).  The body: the rest, stored compressed.
-STAGE2_HEAD := entry bioscall pm head console disk string
-STAGE2_BODY := main a20 memory sanitize physmem elfload paging cpu bda acpi file boot \
-	part fat config volume menu proto/detect proto/own
-STAGE2_ASM_FILES := entry bioscall pm
+STAGE2_HEAD := entry flat head inflate
+STAGE2_BODY := main bioscall pm console disk string a20 memory sanitize physmem elfload \
+	paging cpu bda acpi file boot part fat config volume menu ext proto/detect proto/own
+# The extension: loaded when a boot needs it (stage2/ext.h).  gzip's layer
+# comes with inflate.o's .ext.text section.
+STAGE2_EXT := proto/extmark
+STAGE2_ASM_FILES := entry flat bioscall pm
 obj2 = $(foreach o,$(1),$(BUILD)/stage2/$(o).o)
 STAGE2_HEAD_OBJS := $(call obj2,$(STAGE2_HEAD))
 STAGE2_BODY_OBJS := $(call obj2,$(STAGE2_BODY))
-STAGE2_C_OBJS := $(call obj2,$(filter-out $(STAGE2_ASM_FILES),$(STAGE2_HEAD) $(STAGE2_BODY)))
-STAGE2_FORMAT ?= stored
+STAGE2_EXT_OBJS := $(call obj2,$(STAGE2_EXT))
+STAGE2_C_OBJS := $(call obj2,$(filter-out $(STAGE2_ASM_FILES),$(STAGE2_HEAD) $(STAGE2_BODY) \
+	$(STAGE2_EXT)))
 HEADERS := $(wildcard include/*.h stage2/*.h stage2/*/*.h)
 
 .PHONY: all run test image bochs debug bench deps clean host-tests
@@ -78,7 +82,7 @@ $(BUILD)/%.lds: %.ld include/layout.h | $(BUILD)/stage2
 	$(CC) -E -P -x c -Iinclude $< -o $@
 
 # --- MBR ---------------------------------------------------------------------
-$(BUILD)/mbr.o: boot/mbr.asm $(BUILD)/layout.inc $(BUILD)/status.inc | $(BUILD)
+$(BUILD)/mbr.o: boot/mbr.asm $(BUILD)/layout.inc $(BUILD)/status.inc $(BUILD)/post.inc | $(BUILD)
 	$(NASM) -f elf32 -I$(BUILD)/ -l $(BUILD)/mbr.lst $< -o $@
 
 $(BUILD)/mbr.elf: $(BUILD)/mbr.o $(BUILD)/boot/mbr.lds
@@ -95,7 +99,7 @@ $(BUILD)/mbr_syms.h: $(BUILD)/mbr.elf
 
 # --- stage2 ------------------------------------------------------------------
 $(BUILD)/stage2/%.o: stage2/%.asm $(BUILD)/layout.inc $(BUILD)/bootinfo.inc $(BUILD)/handoff.inc \
-		| $(BUILD)/stage2
+		$(BUILD)/status.inc $(BUILD)/portio.inc $(BUILD)/post.inc | $(BUILD)/stage2
 	$(NASM) -f elf32 -I$(BUILD)/ -l $(BUILD)/stage2/$*.lst $< -o $@
 
 $(BUILD)/stage2/%.o: stage2/%.c $(HEADERS) | $(BUILD)/stage2
@@ -104,11 +108,14 @@ $(BUILD)/stage2/%.o: stage2/%.c $(HEADERS) | $(BUILD)/stage2
 
 $(BUILD)/stage2/head-all.o: $(STAGE2_HEAD_OBJS)
 	$(LD) -m elf_i386 -r $^ -o $@
+$(BUILD)/stage2/ext-all.o: $(STAGE2_EXT_OBJS)
+	$(LD) -m elf_i386 -r $^ -o $@
 
-$(BUILD)/stage2.elf: $(BUILD)/stage2/head-all.o $(STAGE2_BODY_OBJS) $(BUILD)/stage2/stage2.lds \
-		$(BUILD)/stage2.addr16-check
-	$(LD) -m elf_i386 --no-warn-rwx-segments --no-check-sections -T $(BUILD)/stage2/stage2.lds \
-		-Map $(BUILD)/stage2.map $(BUILD)/stage2/head-all.o $(STAGE2_BODY_OBJS) -o $@
+$(BUILD)/stage2.elf: $(BUILD)/stage2/head-all.o $(STAGE2_BODY_OBJS) $(BUILD)/stage2/ext-all.o \
+		$(BUILD)/stage2/stage2.lds $(BUILD)/stage2.addr16-check
+	$(LD) -m elf_i386 --no-warn-rwx-segments --no-check-sections --gc-sections -T $(BUILD)/stage2/stage2.lds \
+		-Map $(BUILD)/stage2.map $(BUILD)/stage2/head-all.o $(STAGE2_BODY_OBJS) \
+		$(BUILD)/stage2/ext-all.o -o $@
 
 # No C object may address memory through SI, DI, BX or BP alone: with -m16
 # that is 16-bit addressing, blind to everything above 64 KiB.
@@ -118,14 +125,15 @@ $(BUILD)/stage2.addr16-check: $(STAGE2_C_OBJS)
 	@touch $@
 
 $(BUILD)/stage2.raw: $(BUILD)/stage2.elf
-	$(OBJCOPY) -O binary -j .head_text -j .head_data -j .text -j .body_data $< $@
+	$(OBJCOPY) -O binary -j .head_text -j .head_data -j .text -j .body_data -j .ext_text \
+		-j .ext_data $< $@
 	$(OBJDUMP) -d -M i8086 $< > $(BUILD)/stage2.dis
 
-$(BUILD)/stage2.bin: $(BUILD)/stage2.elf $(BUILD)/stage2.raw tools/pack-stage2 stage2/head.h
-	tools/pack-stage2 --format $(STAGE2_FORMAT) $(BUILD)/stage2.elf $(BUILD)/stage2.raw $@
+$(BUILD)/stage2.bin: $(BUILD)/stage2.elf $(BUILD)/stage2.raw tools/pack-stage2 include/layout.h
+	tools/pack-stage2 $(BUILD)/stage2.elf $(BUILD)/stage2.raw $@
 
 $(BUILD)/stage2_syms.h: $(BUILD)/stage2.elf
-	nm $< | awk '$$3 ~ /^(hdr_[a-z0-9_]+|head_image_end)$$/ { print "#define STAGE2_SYM_" $$3 " 0x" $$1 }' > $@
+	nm $< | awk '$$3 ~ /^(hdr_[a-z0-9_]+|head_image_size)$$/ { print "#define STAGE2_SYM_" $$3 " 0x" $$1 }' > $@
 
 # --- example kernel, ELF32 and ELF64 from one source -------------------------
 $(BUILD)/kernel32/kernel.o: kernel/kernel.c $(HEADERS) | $(BUILD)/kernel32

@@ -23,11 +23,11 @@
 
 %include "layout.inc"
 %include "status.inc"
+%include "post.inc"
 
 READ_TRIES equ 3
-; Progress codes go to POST port 0x80 and, being printable, to port 0xE9.
-POST_MBR_START equ 'M'
-POST_MBR_FAILED equ '!'
+; Progress codes (include/post.h) go to POST port 0x80 and, being printable,
+; the start code to port 0xE9 too.
 
 ; Variables sit just past the sector (0x7E00..0x7FFF is free until stage2 at
 ; STAGE2_LOAD_ADDR), addressed off BP: 3-byte instructions instead of 5.

@@ -17,9 +17,10 @@
  *   0x00000 - 0x004FF  IVT and BDA: never written
  *   0x00500 - 0x0BFFF  stage2's static data: the head's, the body's, .bss
  *   0x0C000 - 0x0FFEF  stage2's stack (SS = 0), grows down from 0xFFF0
- *   0x07C00 - 0x0FFFF  during the hand-over only: the MBR, then the head as
- *                      the MBR loaded it at 0x8000 (code, then data), which
- *                      moves its code and data to their homes first thing
+ *   0x07C00 - 0x0FBFF  during the hand-over only: the MBR, then the core as
+ *                      the MBR loaded it at 0x8000 (the head's code and data,
+ *                      the body's DEFLATE stream); the head moves its code
+ *                      and data home and inflates the body from there
  *   0x10000 - 0x1FFFF  stage2's code: the head's, then the body's
  *   0x20000 - 0x4FFFF  the loader's heap: the boot information, the memory
  *                      map's work areas, the kernel file's first bytes, the
@@ -51,10 +52,11 @@
 #define STAGE2_DATA_LIMIT 0xC000
 #define STAGE2_STACK_TOP 0xFFF0
 
-/* The MBR loads the head, at most this many sectors, to STAGE2_LOAD_ADDR. */
-#define STAGE2_HEAD_MAX_SECTORS 64
-/* The compressed body is read into the bounce buffer, so it fits in one. */
-#define STAGE2_BODY_MAX_SECTORS 128
+/* The MBR loads stage2's core (head and compressed body), at most this many
+ * sectors, to STAGE2_LOAD_ADDR: what the classic gap holds, ending below the
+ * STAGE2_HEAD_STACK bytes of stack the head uses while it unpacks the body. */
+#define STAGE2_CORE_MAX_SECTORS 62
+#define STAGE2_HEAD_STACK 0x3F0
 
 #define LOADER_HEAP_BASE 0x20000
 #define LOADER_HEAP_END 0x50000

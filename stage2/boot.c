@@ -5,7 +5,9 @@
 #include "boot.h"
 #include "console.h"
 #include "handoff.h"
+#include "ext.h"
 #include "head.h"
+#include "inflate.h"
 #include "io.h"
 #include "layout.h"
 #include "paging.h"
@@ -93,6 +95,47 @@ void boot_load_segments(struct boot_request *r, const struct kernel_image *k)
 	}
 }
 
+/* 1 when f starts like a gzip member (RFC 1952: 1F 8B, method 8). */
+static int is_gzip(struct file *f)
+{
+	u8 m[3];
+
+	if (f->size < 18) /* a header and a trailer */
+		return 0;
+	file_read(f, 0, sizeof(m), m);
+	return m[0] == 0x1f && m[1] == 0x8b && m[2] == 8;
+}
+
+/* The size a gzip file inflates to (its trailer's ISIZE), checked against
+ * what can be addressed. */
+static u32 gzip_size(struct file *f)
+{
+	u32 isize;
+
+	file_read(f, f->size - 4, 4, &isize);
+	if (!isize)
+		die("%s: a gzip file whose trailer says it inflates to 0 bytes", f->name);
+	return isize;
+}
+
+/* Inflates gzip file f into out[0..cap); its compressed bytes go through a
+ * temporary claim below 4 GiB, as high as possible (clear of where kernels
+ * ask to be loaded). */
+static void gunzip_file(struct file *f, u8 *out, u32 cap)
+{
+	u32 size = (u32)f->size, n;
+	u64 in = physmem_alloc(size, PAGE_SIZE, MIB_1, FOUR_GIB, 1, CLAIM_TEMP, "a gzip file");
+
+	ext_require("a gzip-compressed file");
+	if (!in)
+		die("%s: no room below 4 GiB for its %u compressed bytes", f->name, size);
+	file_read(f, 0, size, phys(in));
+	const char *err = gunzip(phys(in), size, out, cap, &n);
+	if (err)
+		die("%s: %s", f->name, err);
+	print("stage2: %s: gunzip %u bytes to %u\n", f->name, size, n);
+}
+
 void boot_load_modules(struct boot_request *r, u64 above)
 {
 	const struct boot_entry *e = r->entry;
@@ -112,15 +155,20 @@ void boot_load_modules(struct boot_request *r, u64 above)
 		const char *err = volume_open(path, &f);
 		if (err)
 			die("module %s: %s", path, err);
-		u64 at = physmem_alloc(f.size, PAGE_SIZE, next, FOUR_GIB, 0, CLAIM_MODULE, path);
+		int gz = is_gzip(&f);
+		u64 size = gz ? gzip_size(&f) : f.size;
+		u64 at = physmem_alloc(size, PAGE_SIZE, next, FOUR_GIB, 0, CLAIM_MODULE, path);
 		if (!at)
 			die("module %s (%llu bytes) does not fit in the RAM below 4 GiB above the "
 			    "kernel and the modules before it",
-			    path, f.size);
-		file_read(&f, 0, (u32)f.size, phys(at));
-		*m = (struct boot_module){ .base = at, .length = f.size, .string = s, .path = path };
-		print("stage2: module %s: %llu bytes at 0x%llx\n", path, f.size, at);
-		next = at + f.size;
+			    path, size);
+		if (gz)
+			gunzip_file(&f, phys(at), (u32)size);
+		else
+			file_read(&f, 0, (u32)size, phys(at));
+		*m = (struct boot_module){ .base = at, .length = size, .string = s, .path = path };
+		print("stage2: module %s: %llu bytes at 0x%llx\n", path, size, at);
+		next = at + size;
 	}
 	r->nmodules = e->nmodules;
 }
@@ -158,6 +206,18 @@ _Noreturn void boot(struct boot_request *r)
 	u32 proto;
 
 	post(POST_DISK);
+	if (is_gzip(&r->kernel)) {
+		/* Inflated whole into a temporary claim, high, then read from
+		 * memory like any file. */
+		u32 size = gzip_size(&r->kernel);
+		u64 at = physmem_alloc(size, PAGE_SIZE, MIB_1, FOUR_GIB, 1, CLAIM_TEMP,
+				       "the inflated kernel");
+		if (!at)
+			die("%s: no room below 4 GiB to inflate it to %u bytes", r->kernel.name, size);
+		gunzip_file(&r->kernel, phys(at), size);
+		r->kernel = (struct file){ .name = r->kernel.name, .size = size, .kind = FILE_MEM,
+					   .mem = phys(at) };
+	}
 	r->head_len = r->kernel.size < PROTO_HEAD_MAX ? (u32)r->kernel.size : PROTO_HEAD_MAX;
 	if (!r->head_len)
 		die("%s is empty", r->kernel.name);

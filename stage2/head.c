@@ -1,92 +1,59 @@
 /*
  * The head's C part: everything stage2 needs before its body exists.  The
- * MBR loaded the head (and checked its sum); this reads the body that
- * follows it on the disk into the bounce buffer, checks the CRC-32 of the
- * whole stage2 as stored (the image builder or installer patched it in last),
- * unpacks the body to its link address, and calls it.
+ * MBR loaded the core (this head and the body's DEFLATE stream after it) and
+ * checked its sum; this inflates the body to its link address, checks the
+ * CRC-32 of what came out against the one tools/pack-stage2 computed, moves
+ * the body's data to its home below 64 KiB, clears the body's .bss and calls
+ * the body.  The console and the disk are the body's: a failure here goes
+ * out through head_fail (stage2/entry.asm).
  */
-#include "console.h"
 #include "crc32.h"
-#include "disk.h"
 #include "head.h"
+#include "inflate.h"
 #include "io.h"
 #include "layout.h"
 
-struct disk boot_disk;
-
 /* From the link script (absolute symbols: their addresses are the values). */
-extern char head_text_size[], head_data_start[], head_data_size[], head_image_end[];
+extern char head_image_size[], bss_start[], bss_end[], head_bss_end[];
 extern char body_text_start[], body_text_size[], body_data_start[], body_data_size[];
 
-_Static_assert(STAGE2_LOAD_SEG << 4 == STAGE2_LOAD_ADDR, "layout.h: STAGE2_LOAD_SEG");
-_Static_assert(STAGE2_CODE_SEG << 4 == STAGE2_CODE_BASE, "layout.h: STAGE2_CODE_SEG");
-_Static_assert(STAGE2_LOAD_ADDR + STAGE2_HEAD_MAX_SECTORS * SECTOR_SIZE <= STAGE2_CODE_BASE,
-	       "the loaded head must lie below the code segment it moves into");
-_Static_assert(STAGE2_BODY_MAX_SECTORS * SECTOR_SIZE <= BOUNCE_BUF_SIZE,
-	       "the stored body must fit the bounce buffer");
-
+_Noreturn void head_fail(const char *what, const char *why);
 void stage2_main(u32 mbr_dx, u32 mbr_cx);
 void stage2_head(u32 mbr_dx, u32 mbr_cx);
 
-/* The CRC-32 of the head as stored, computed from where entry.asm moved
- * it (.bss may cover the MBR's load address by now): its code, with the
- * CRC field as 0, its data, and the zeros that pad it to a sector.  Done
- * before anything writes to the head's data. */
-static u32 head_crc32(void)
-{
-	static const u8 zero[16];
-	const u8 *code = phys(STAGE2_CODE_BASE);
-	u32 text = (u32)(uintptr_t)head_text_size, data = (u32)(uintptr_t)head_data_size;
-	u32 at = (u32)(uintptr_t)&hdr_crc32, field = sizeof(u32);
-	u32 pad = (u32)(uintptr_t)head_image_end - STAGE2_LOAD_ADDR - text - data;
-	u32 crc;
-
-	crc = crc32_update(0, code, at);
-	crc = crc32_update(crc, zero, field);
-	crc = crc32_update(crc, code + at + field, text - at - field);
-	crc = crc32_update(crc, head_data_start, data);
-	for (; pad > sizeof(zero); pad -= sizeof(zero))
-		crc = crc32_update(crc, zero, sizeof(zero));
-	return crc32_update(crc, zero, pad);
-}
+_Static_assert(STAGE2_LOAD_SEG << 4 == STAGE2_LOAD_ADDR, "layout.h: STAGE2_LOAD_SEG");
+_Static_assert(STAGE2_CODE_SEG << 4 == STAGE2_CODE_BASE, "layout.h: STAGE2_CODE_SEG");
+_Static_assert(STAGE2_LOAD_ADDR + STAGE2_CORE_MAX_SECTORS * SECTOR_SIZE <= STAGE2_STACK_TOP -
+		       STAGE2_HEAD_STACK,
+	       "the loaded core must end below the stack the head runs on");
 
 void stage2_head(u32 mbr_dx, u32 mbr_cx)
 {
-	u8 drive = (u8)mbr_dx;
+	static u32 crc_table[CRC32_TABLE_ENTRIES];
+	static char detail[48];
+	struct inflate_result r;
 	u32 text_size = (u32)(uintptr_t)body_text_size;
 	u32 data_size = (u32)(uintptr_t)body_data_size;
-	u32 body_size = text_size + data_size;
 	u8 *text = phys(STAGE2_CODE_BASE + (u32)(uintptr_t)body_text_start);
-	u32 head_sectors = STAGE2_HDR(u16, hdr_head_sectors);
-	u32 body_sectors = STAGE2_HDR(u32, hdr_body_sectors);
-	u32 body_csize = STAGE2_HDR(u32, hdr_body_csize);
-	u32 format = STAGE2_HDR(u16, hdr_body_format);
-	u32 crc_want = STAGE2_HDR(u32, hdr_crc32);
-	u32 crc = head_crc32();
-	u64 bad;
+	const char *err;
 
-	post(POST_STAGE2);
-	console_init();
-	outb(DEBUGCON_PORT, '\n'); /* after the MBR's 'M' there */
-	if (disk_init(&boot_disk, drive))
-		die("boot drive 0x%x: the BIOS reports neither INT 13h extensions nor a "
-		    "CHS geometry",
-		    drive);
-	if (body_sectors > STAGE2_BODY_MAX_SECTORS || body_csize > body_sectors * SECTOR_SIZE)
-		die("stage2 corrupt: the header says %u body sectors, %u bytes", body_sectors,
-		    body_csize);
-	if (disk_read(&boot_disk, STAGE2_HDR(u64, hdr_stage2_lba) + head_sectors, body_sectors,
-		      BOUNCE_BUF_ADDR, &bad))
-		die("disk read error at LBA %llu (drive 0x%x)", bad, drive);
-	crc = crc32_update(crc, phys(BOUNCE_BUF_ADDR), body_sectors * SECTOR_SIZE);
-	if (crc != crc_want)
-		die("stage2 corrupt: its CRC-32 is 0x%08x, the image says 0x%08x", crc, crc_want);
-	if (format != STAGE2_BODY_STORED || body_csize != body_size)
-		die("stage2 corrupt: body format %u, %u of %u bytes", format, body_csize,
-		    body_size);
-	/* The body is its code, then its data: the code lands in place and the
-	 * data, which lands after it, moves down to its home below 64 KiB. */
-	memcpy(text, phys(BOUNCE_BUF_ADDR), body_size);
+	err = inflate_raw(phys(STAGE2_LOAD_ADDR + (u32)(uintptr_t)head_image_size),
+			  STAGE2_HDR(u32, hdr_body_csize), text, text_size + data_size, &r);
+	if (err)
+		head_fail(err, "");
+	if (r.out_len != text_size + data_size)
+		head_fail("the body unpacks to the wrong size", "");
+	crc32_table_init(crc_table);
+	if (crc32_update_table(crc_table, 0, text, r.out_len) != STAGE2_HDR(u32, hdr_body_crc32)) {
+		/* No formatter in the head: the expected value, in hex. */
+		u32 want = STAGE2_HDR(u32, hdr_body_crc32);
+		for (int i = 0; i < 8; i++)
+			detail[i] = "0123456789abcdef"[(want >> (28 - 4 * i)) & 15];
+		head_fail("the body's CRC-32 is not the header's 0x", detail);
+	}
+	/* The body's data lands behind its code: down to its home.  The
+	 * loaded core is dead now, so the body's .bss may cover it. */
 	memcpy(body_data_start, text + text_size, data_size);
+	memset(head_bss_end, 0, (u32)(bss_end - head_bss_end));
 	stage2_main(mbr_dx, mbr_cx);
 }

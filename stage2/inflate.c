@@ -507,12 +507,17 @@ const char *inflate_raw(const u8 *in, u32 in_len, u8 *out, u32 out_cap, struct i
 	return m;
 }
 
-int gzip_detect(const u8 *in, u32 len)
+/* The gzip layer is needed only once stage2's body runs (for gzip kernels
+ * and modules): the Makefile links this section into stage2's extension,
+ * while inflate_raw stays in the head, which unpacks the body with it. */
+#define BODY_ONLY __attribute__((section(".ext.text")))
+
+BODY_ONLY int gzip_detect(const u8 *in, u32 len)
 {
 	return len >= 3 && in[0] == GZIP_ID1 && in[1] == GZIP_ID2 && in[2] == GZIP_CM_DEFLATE;
 }
 
-u32 gzip_isize(const u8 *in, u32 len)
+BODY_ONLY u32 gzip_isize(const u8 *in, u32 len)
 {
 	if (len < sizeof(struct gzip_header) + sizeof(struct gzip_trailer))
 		return 0;
@@ -520,13 +525,13 @@ u32 gzip_isize(const u8 *in, u32 len)
 }
 
 /* The table shares ws with the decode tables, so it is built for each use. */
-static u32 crc_of(const u8 *p, u32 n)
+BODY_ONLY static u32 crc_of(const u8 *p, u32 n)
 {
 	crc32_table_init(ws.crc_table);
 	return crc32_update_table(ws.crc_table, 0, p, n);
 }
 
-const char *gunzip(const u8 *in, u32 in_len, u8 *out, u32 out_cap, u32 *out_len)
+BODY_ONLY const char *gunzip(const u8 *in, u32 in_len, u8 *out, u32 out_cap, u32 *out_len)
 {
 	const struct gzip_header *h = (const void *)in;
 	const struct gzip_trailer *t;

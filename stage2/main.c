@@ -8,6 +8,7 @@
 #include "config.h"
 #include "console.h"
 #include "cpu.h"
+#include "disk.h"
 #include "head.h"
 #include "io.h"
 #include "layout.h"
@@ -20,6 +21,8 @@
 #define LOADER_CFG_MAX 32768
 
 void stage2_main(u32 mbr_dx, u32 mbr_cx);
+
+struct disk boot_disk;
 
 static void load_config(struct boot_config *cfg)
 {
@@ -49,6 +52,12 @@ void stage2_main(u32 mbr_dx, u32 mbr_cx)
 	struct bootinfo *bi = heap_alloc(sizeof(*bi) + BOOTINFO_TAIL_MAX);
 	u8 mbr_flags = (u8)(mbr_dx >> 8);
 
+	console_init();
+	outb(DEBUGCON_PORT, '\n'); /* after the MBR's 'M' there */
+	if (disk_init(&boot_disk, (u8)mbr_dx))
+		die("boot drive 0x%x: the BIOS reports neither INT 13h extensions nor a "
+		    "CHS geometry",
+		    mbr_dx & 0xff);
 	memset(bi, 0, sizeof(*bi));
 	bi->boot_drive = mbr_dx & 0xff;
 	bi->quirks.entry_dl = mbr_cx & 0xff;

@@ -51,38 +51,50 @@ const char *bootpatch_check_mbr(const uint8_t *mbr, size_t len)
 
 const char *bootpatch_check_stage2(const uint8_t *s2, size_t len, uint32_t *sectors)
 {
-	if (len < STAGE2_SYM_head_image_end - STAGE2_LOAD_ADDR || len % SECTOR_SIZE ||
+	if (len < STAGE2_SYM_head_image_size || len % SECTOR_SIZE ||
 	    memcmp(s2 + STAGE2_MAGIC_OFF, STAGE2_MAGIC, 4))
 		return "is not this project's stage2 (no STG2 header, or not whole sectors)";
-	uint32_t head = get16(s2 + STAGE2_SYM_hdr_head_sectors);
-	uint32_t body = get32(s2 + STAGE2_SYM_hdr_body_sectors);
-	if (head * SECTOR_SIZE != STAGE2_SYM_head_image_end - STAGE2_LOAD_ADDR ||
-	    head > STAGE2_HEAD_MAX_SECTORS || body > STAGE2_BODY_MAX_SECTORS ||
-	    (head + body) * (size_t)SECTOR_SIZE != len)
+	uint32_t core = get32(s2 + STAGE2_SYM_hdr_core_sectors);
+	uint32_t ext = get32(s2 + STAGE2_SYM_hdr_ext_sectors);
+	if (core > STAGE2_CORE_MAX_SECTORS || ext > len / SECTOR_SIZE ||
+	    (core + (size_t)ext) * SECTOR_SIZE != len ||
+	    STAGE2_SYM_head_image_size + get32(s2 + STAGE2_SYM_hdr_body_csize) >
+		    (size_t)core * SECTOR_SIZE ||
+	    get32(s2 + STAGE2_SYM_hdr_ext_csize) > (size_t)ext * SECTOR_SIZE)
 		return "has a header that disagrees with its size (not packed by "
 		       "tools/pack-stage2 from this build?)";
-	*sectors = head + body;
+	*sectors = core + ext;
 	return NULL;
+}
+
+uint32_t bootpatch_core_sectors(const uint8_t *s2)
+{
+	return get32(s2 + STAGE2_SYM_hdr_core_sectors);
+}
+
+void bootpatch_drop_ext(uint8_t *s2)
+{
+	put32(s2 + STAGE2_SYM_hdr_ext_sectors, 0);
+	put32(s2 + STAGE2_SYM_hdr_ext_csize, 0);
 }
 
 void bootpatch_stage2(uint8_t *s2, size_t len, uint64_t stage2_lba, uint64_t kernel_lba,
 		      uint64_t kernel_size, uint32_t boot_part)
 {
+	(void)len;
 	put32(s2 + STAGE2_SYM_hdr_boot_part, boot_part);
 	put64(s2 + STAGE2_SYM_hdr_stage2_lba, stage2_lba);
 	put64(s2 + STAGE2_SYM_hdr_kernel_lba, kernel_lba);
 	put64(s2 + STAGE2_SYM_hdr_kernel_size, kernel_size);
-	put32(s2 + STAGE2_SYM_hdr_crc32, 0);
-	put32(s2 + STAGE2_SYM_hdr_crc32, crc32(s2, len));
 }
 
 void bootpatch_mbr(uint8_t *mbr, const uint8_t *s2, uint64_t stage2_lba)
 {
-	uint32_t head = get16(s2 + STAGE2_SYM_hdr_head_sectors), sum = 0;
+	uint32_t core = get32(s2 + STAGE2_SYM_hdr_core_sectors), sum = 0;
 
-	for (size_t i = 0; i < (size_t)head * SECTOR_SIZE; i += 4)
+	for (size_t i = 0; i < (size_t)core * SECTOR_SIZE; i += 4)
 		sum += get32(s2 + i);
 	put32(mbr + (MBR_SYM_s2_lba - MBR_LOAD_ADDR), (uint32_t)stage2_lba);
-	mbr[MBR_SYM_s2_sectors - MBR_LOAD_ADDR] = (uint8_t)head;
+	mbr[MBR_SYM_s2_sectors - MBR_LOAD_ADDR] = (uint8_t)core;
 	put32(mbr + (MBR_SYM_s2_sum - MBR_LOAD_ADDR), sum);
 }

@@ -15,17 +15,22 @@
  * end, nothing in the BPB hole, the disk signature or the partition table. */
 const char *bootpatch_check_mbr(const uint8_t *mbr, size_t len);
 /* NULL when stage2.bin is this project's packed stage2 and its sizes agree
- * with its header; *sectors gets its length in sectors. */
+ * with its header; *sectors gets its length in sectors: the core, which the
+ * MBR loads, then the extension (stage2/ext.h). */
 const char *bootpatch_check_stage2(const uint8_t *s2, size_t len, uint32_t *sectors);
+uint32_t bootpatch_core_sectors(const uint8_t *s2);
+/* For a gap too small for the extension: stage2 without it (the core alone,
+ * bootpatch_core_sectors() of it, is what then goes on the disk). */
+void bootpatch_drop_ext(uint8_t *s2);
 
 /* Fills in where stage2 sits and what it boots: a raw kernel (its LBA and
  * size), or with kernel_size 0 a FAT volume (boot_part: its partition
- * number, 0 to let stage2 find it); then the CRC-32 over all of stage2 (head
- * and body as stored), the field last. */
+ * number, 0 to let stage2 find it).  (The CRC-32 of the body is the
+ * packer's; the MBR's sum, bootpatch_mbr, covers what is patched here.) */
 void bootpatch_stage2(uint8_t *s2, size_t len, uint64_t stage2_lba, uint64_t kernel_lba,
 		      uint64_t kernel_size, uint32_t boot_part);
 /* Points the MBR's code at a patched stage2: its LBA (below 2^32: the MBR
- * reads 32-bit LBAs), the head's sector count and the sum of the head's
+ * reads 32-bit LBAs), the core's sector count and the sum of the core's
  * dwords. */
 void bootpatch_mbr(uint8_t *mbr, const uint8_t *s2, uint64_t stage2_lba);
 

@@ -160,6 +160,15 @@ int main(int argc, char **argv)
 	for (uint32_t i = 0; i < t.count; i++)
 		if (t.part[i].start < first)
 			first = t.part[i].start;
+	if (STAGE2_LBA + s2_sectors > first && STAGE2_LBA + bootpatch_core_sectors(s2) <= first) {
+		bootpatch_drop_ext(s2);
+		s2_sectors = bootpatch_core_sectors(s2);
+		s2_len = (size_t)s2_sectors * SECTOR_SIZE;
+		fprintf(stderr, "%s: note: the gap before LBA %llu holds stage2's core, not its "
+			"extension: Multiboot, Linux, video modes and gzip files will not boot from "
+			"this disk\n",
+			prog, (unsigned long long)first);
+	}
 	if (STAGE2_LBA + s2_sectors > first)
 		die("stage2 needs %u sectors from LBA %u, but the first partition starts at LBA %llu: "
 		    "the gap before it is too small",

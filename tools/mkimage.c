@@ -130,6 +130,15 @@ int main(int argc, char **argv)
 
 	uint64_t kernel_lba = floppy ? STAGE2_LBA + s2_sectors
 			      : classic ? PART_LBA_CLASSIC : PART_LBA_MODERN;
+	if (classic && STAGE2_LBA + s2_sectors > kernel_lba) {
+		/* The core alone fits (pack-stage2 sees to it): without the
+		 * extension, whose boots then say why they cannot go on. */
+		bootpatch_drop_ext(s2);
+		s2_sectors = bootpatch_core_sectors(s2);
+		s2_len = (size_t)s2_sectors * SECTOR_SIZE;
+		fprintf(stderr, "%s: note: the 62-sector gap before LBA 63 holds stage2's core, not "
+			"its extension (Multiboot, Linux, video modes, gzip)\n", prog);
+	}
 	if (STAGE2_LBA + s2_sectors > kernel_lba)
 		die("%s does not fit the 62-sector gap before a partition at LBA 63 (--classic); "
 		    "use the default layout, partition 1 at LBA 2048",

@@ -38,23 +38,39 @@ def build_symbol(header, name):
 
 
 def image_layout(path):
-    """Where things are in an image mkimage made: the first partition's LBA
-    (the kernel's), and stage2's LBA and head and body sector counts, read
-    from the image itself (the MBR's patched fields, the stage2 header)."""
+    """Where things are in an image the image builder or installer made: the
+    first partition's LBA, stage2's LBA, its core's sectors (head and
+    compressed body: what the MBR loads), the head's size in bytes, the
+    extension's sectors, and the raw layout's kernel LBA; read from the image
+    itself (the MBR's patched fields, the stage2 header)."""
     with open(path, "rb") as f:
         img = f.read(1 << 20)
     sector = define("layout.h", "SECTOR_SIZE")
     mbr_base = define("layout.h", "MBR_LOAD_ADDR")
     s2_lba, = struct.unpack_from("<I", img, build_symbol("mbr_syms.h", "MBR_SYM_s2_lba") - mbr_base)
-    head = img[build_symbol("mbr_syms.h", "MBR_SYM_s2_sectors") - mbr_base]
+    core = img[build_symbol("mbr_syms.h", "MBR_SYM_s2_sectors") - mbr_base]
     s2 = s2_lba * sector
-    body, = struct.unpack_from("<I", img, s2 + build_symbol("stage2_syms.h",
-                                                            "STAGE2_SYM_hdr_body_sectors"))
-    kernel_lba, = struct.unpack_from("<Q", img, s2 + build_symbol("stage2_syms.h",
-                                                                  "STAGE2_SYM_hdr_kernel_lba"))
+
+    def hdr(name, fmt="<I"):
+        return struct.unpack_from(fmt, img, s2 + build_symbol("stage2_syms.h", name))[0]
     part_lba, = struct.unpack_from("<I", img, define("layout.h", "MBR_PART_TABLE_OFF") + 8)
-    return {"stage2_lba": s2_lba, "head_sectors": head, "body_sectors": body,
-            "kernel_lba": kernel_lba, "part_lba": part_lba}
+    return {"stage2_lba": s2_lba, "core_sectors": core,
+            "head_bytes": build_symbol("stage2_syms.h", "STAGE2_SYM_head_image_size"),
+            "ext_sectors": hdr("STAGE2_SYM_hdr_ext_sectors"),
+            "kernel_lba": hdr("STAGE2_SYM_hdr_kernel_lba", "<Q"), "part_lba": part_lba}
+
+
+def mbr_sum(path):
+    """Recomputes the MBR's s2_sum field after a test changed stage2's core
+    (so that the head's own checks, not the MBR's, meet the change)."""
+    lay = image_layout(path)
+    sector = define("layout.h", "SECTOR_SIZE")
+    with open(path, "r+b") as f:
+        f.seek(lay["stage2_lba"] * sector)
+        core = f.read(lay["core_sectors"] * sector)
+        total = sum(struct.unpack("<%dI" % (len(core) // 4), core)) & 0xFFFFFFFF
+        f.seek(build_symbol("mbr_syms.h", "MBR_SYM_s2_sum") - define("layout.h", "MBR_LOAD_ADDR"))
+        f.write(struct.pack("<I", total))
 
 
 def page_down(a):

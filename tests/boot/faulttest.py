@@ -18,7 +18,7 @@ import tempfile
 import threading
 import time
 
-from bootlib import BUILD, ROOT, define, image_layout
+from bootlib import BUILD, ROOT, build_symbol, define, image_layout, mbr_sum
 
 QEMU_RUN = os.path.join(ROOT, "tools", "qemu-run")
 SECTOR = 512
@@ -29,7 +29,8 @@ FAIL_WITHIN = 20  # seconds a failure path may take to print its message
 LAYOUT = image_layout(os.path.join(BUILD, "disk.img"))
 KERNEL_LBA = LAYOUT["kernel_lba"]
 STAGE2_LBA = LAYOUT["stage2_lba"]
-HEAD_SECTORS = LAYOUT["head_sectors"]
+CORE_SECTORS = LAYOUT["core_sectors"]
+HEAD_SECTORS = LAYOUT["head_bytes"] // 512
 QUIRK_DISK_CHS = define("bootinfo.h", "QUIRK_DISK_CHS")
 QUIRK_DL_FIXED = define("bootinfo.h", "QUIRK_DL_FIXED")
 QUIRK_DISK_RETRY = define("bootinfo.h", "QUIRK_DISK_RETRY")
@@ -203,12 +204,12 @@ def tests(tmp):
     t["classic-layout-partition-at-lba63"] = lambda: expect_ok(
         boot(classic), at63=lambda b: image_layout(classic)["part_lba"] == 63)
 
-    # 2. Read errors (blkdebug on the IDE disk): in stage2's head (the MBR
-    #    reads it), in its body (the head reads it) and in the kernel.
+    # 2. Read errors (blkdebug on the IDE disk): in stage2's head and in its
+    #    compressed body (the MBR reads both) and in the kernel.
     s2_sector = STAGE2_LBA + 4
     body_sector = STAGE2_LBA + HEAD_SECTORS + 2
     k_sector = KERNEL_LBA + 3
-    assert s2_sector < STAGE2_LBA + HEAD_SECTORS
+    assert s2_sector < STAGE2_LBA + HEAD_SECTORS < body_sector < STAGE2_LBA + CORE_SECTORS
     t["read-error-once-stage2"] = lambda: expect_ok(
         boot(disk, "--blkdebug", blkdebug(tmp, s2_sector, True)),
         retried=lambda b: int(b.field("disk_retries") or 0) >= 1)
@@ -222,14 +223,14 @@ def tests(tmp):
     t["read-error-persistent-stage2"] = lambda: expect_loader_error(
         boot(disk, "--blkdebug", blkdebug(tmp, s2_sector, False)), "disk read error")
     t["read-error-persistent-stage2-body"] = lambda: expect_loader_error(
-        boot(disk, "--blkdebug", blkdebug(tmp, body_sector, False)),
-        "disk read error at LBA %d" % body_sector)
+        boot(disk, "--blkdebug", blkdebug(tmp, body_sector, False)), "disk read error")
     t["read-error-persistent-kernel"] = lambda: expect_loader_error(
         boot(disk, "--blkdebug", blkdebug(tmp, k_sector, False)),
         "disk read error at LBA %d" % k_sector)
 
-    # 5. Corrupt and wrong images: a flipped bit in stage2's head (the MBR's
-    #    sum catches it) and in its body (the head's CRC-32 does).
+    # 5. Corrupt and wrong images: a flipped bit in stage2's core (the MBR's
+    #    sum catches it), and in its compressed body with the MBR's sum made
+    #    to agree (the head's inflate and CRC-32 checks catch that).
     def flip(name, offset):
         img = copy_image(tmp, name)
         patch(img, offset, bytes([read(img, offset, 1)[0] ^ 0x04]))
@@ -237,8 +238,16 @@ def tests(tmp):
     img = flip("corrupt.img", (STAGE2_LBA + 2) * SECTOR + 7)
     t["stage2-head-corrupt"] = lambda: expect_loader_error(boot(img), "stage2 corrupt")
     body_img = flip("corrupt-body.img", (STAGE2_LBA + HEAD_SECTORS + 1) * SECTOR + 100)
-    t["stage2-body-corrupt"] = lambda: expect_loader_error(
-        boot(body_img), "stage2 corrupt: its CRC-32 is")
+    mbr_sum(body_img)
+    t["stage2-body-corrupt"] = lambda: expect_loader_error(boot(body_img), "stage2 corrupt: ") + (
+        [] if re.search(r"stage2 corrupt: (deflate: |the body's CRC-32 is not)",
+                        boot(body_img).e9) else ["no reason after 'stage2 corrupt: '"])
+    crc_img = copy_image(tmp, "corrupt-crc.img")
+    crc_off = STAGE2_LBA * SECTOR + build_symbol("stage2_syms.h", "STAGE2_SYM_hdr_body_crc32")
+    patch(crc_img, crc_off, bytes([read(crc_img, crc_off, 1)[0] ^ 0x01]))
+    mbr_sum(crc_img)
+    t["stage2-body-crc-mismatch"] = lambda: expect_loader_error(
+        boot(crc_img), "stage2 corrupt: the body's CRC-32 is not the header's 0x")
 
     trunc = copy_image(tmp, "trunc.img")
     with open(trunc, "r+b") as f:

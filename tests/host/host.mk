@@ -26,7 +26,7 @@ $(BUILD)/tests/test_memory: tests/host/test_memory.c tests/host/fake_bios.c \
 $(BUILD)/tests/test_mkimage: tests/host/test_mkimage.c $(HOST_TEST_HEADERS) \
 		$(BUILD)/mbr_syms.h $(BUILD)/stage2_syms.h $(BUILD)/mkimage \
 		$(BUILD)/mbr.bin $(BUILD)/stage2.bin $(BUILD)/kernel64.elf | $(BUILD)/tests
-	$(CC) $(HOST_TEST_CFLAGS) tests/host/test_mkimage.c -o $@
+	$(CC) $(HOST_TEST_CFLAGS) tests/host/test_mkimage.c -lz -o $@
 
 # Real firmware maps (tests/host/dumps/*.e820, see its README) through the
 # sanitizer; the dumps are read at run time, so adding one needs no rebuild.
