@@ -4,8 +4,9 @@
  * writes and reads back every usable page above its own image, and under
  * QEMU exits through isa-debug-exit with the result (Bochs: shutdown port).
  *
- * Built twice from this file: ELF32 (protected mode, paging off) and ELF64
- * (long mode, identity paging).  Entry for both:
+ * Built twice from this file and kernel/exception.c (the IDT that reports
+ * CPU exceptions): ELF32 for any 386 or later (protected mode, paging off)
+ * and ELF64 (long mode, identity paging).  Entry for both:
  *     void kmain(struct bootinfo *bi, uint32_t magic)
  */
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 #include "bootinfo.h"
 #include "crc32.h"
 #include "format.h"
+#include "kernel.h"
 #include "portio.h"
 #include "status.h"
 
@@ -66,8 +68,7 @@ static void out_putc(char c, void *ctx)
 	vga_putc(c);
 }
 
-static void print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void print(const char *fmt, ...)
+void print(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -85,7 +86,7 @@ static void print(const char *fmt, ...)
  * loader and this kernel left it, so the runner can read it (xp) before
  * letting the shutdown below happen; without that option, and on QEMU and
  * real hardware, it is an ordinary no-op exchange. */
-static _Noreturn void finish(int ok)
+_Noreturn void finish(int ok)
 {
 	if (running_under_qemu()) {
 		outb(QEMU_EXIT_PORT, ok ? STATUS_KERNEL_OK : STATUS_KERNEL_FAIL);
@@ -357,7 +358,11 @@ __attribute__((section(".text.entry"))) void kmain(struct bootinfo *bi, uint32_t
 	have_serial = serial_init();
 	print("\nkernel: %d-bit example kernel, boot info at 0x%llx\n", (int)sizeof(void *) * 8,
 	      (unsigned long long)(uintptr_t)bi);
+	exceptions_install();
 	validate(bi, magic);
+#ifdef KERNEL_FAULT
+	fault_on_purpose();
+#endif
 	check_map(bi);
 	print_report(bi);
 	print_revision2(bi);
