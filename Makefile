@@ -7,8 +7,8 @@
 #   make image KERNEL=path IMAGE=path [CMDLINE=...] [MODULES=...] [INITRD=path]
 #              [PROTOCOL=auto|own|multiboot1|multiboot2|linux] [VIDEO=WxHxD]
 #              [CLASSIC=1] [LAYOUT=raw]
-#   make bochs      boot build/disk.img in Bochs (headless, port 0xE9 to stdout)
-#   make debug      boot build/disk.img in QEMU paused for gdb (tcp::1234)
+#   make bochs      boot IMAGE in Bochs' debugger, symbols loaded (tools/debug.mk)
+#   make debug      boot IMAGE in QEMU halted, gdb attached (tools/debug.mk)
 #   make bench      boot-time medians against a bare SeaBIOS boot, and sizes
 #   make fuzz       run the libFuzzer harnesses for FUZZ_TIME seconds each
 
@@ -39,9 +39,10 @@ REALMODE_CFLAGS := -m16 -march=i386 -mregparm=3 -mpreferred-stack-boundary=2 -Os
 	$(COMMON_FREESTANDING) -Iinclude -Istage2 -I$(BUILD)
 
 # The ELF32 example runs on any CPU the loader supports, a 386 or 486
-# included (-march=i686 would emit cmov, which faults there).
-KERNEL32_CFLAGS := -m32 -march=i386 -O2 -mgeneral-regs-only $(COMMON_FREESTANDING) -Iinclude
-KERNEL64_CFLAGS := -m64 -O2 -mno-red-zone -mgeneral-regs-only -mcmodel=small \
+# included (-march=i686 would emit cmov, which faults there).  -g: DWARF for
+# gdb (make debug), never loaded (not in a PT_LOAD segment).
+KERNEL32_CFLAGS := -m32 -march=i386 -O2 -g -mgeneral-regs-only $(COMMON_FREESTANDING) -Iinclude
+KERNEL64_CFLAGS := -m64 -O2 -g -mno-red-zone -mgeneral-regs-only -mcmodel=small \
 	$(COMMON_FREESTANDING) -Iinclude
 
 HOST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -Istage2 -I$(BUILD)
@@ -206,26 +207,14 @@ test: deps
 	@$(MAKE) --no-print-directory all host-tests fuzzers fixtures $(BUILD)/disk-big.img
 	tests/run
 
-bochs: all
-	tools/bochs-run $(BUILD)/disk.img
-
 bench: all
 	tools/bench
-
-# The kernel under gdb: QEMU waits on tcp::1234.  Hardware breakpoints,
-# because the loader copies the kernel over any software breakpoint gdb
-# plants early.  Stage2 runs in real mode, which gdb steps badly: use
-# Bochs' debugger for it (tools/bochs-run, tools/bochsrc.in).
-debug: all
-	@echo "QEMU waits for gdb. In another terminal:"
-	@echo "  gdb $(KERNEL) -ex 'target remote :1234' -ex 'hbreak kmain' -ex continue"
-	qemu-system-x86_64 -display none -no-reboot -serial stdio -s -S \
-		-drive file=$(IMAGE),format=raw
 
 clean:
 	rm -rf $(BUILD)
 
 include kernel/kernel.mk
+include tools/debug.mk
 include tests/host/host.mk
 include tests/fixtures/fixtures.mk
 include tests/fuzz/fuzz.mk
