@@ -7,6 +7,8 @@ QEMU's gdbstub, whose breakpoints and memory accesses are linear).
       writes Bochs' "ldsym" format: one "<hex linear address> <name>" a line
   tools/bootsyms.py base [--stage2] ELF
       prints the code segment base the file's code runs with (hex)
+  tools/bootsyms.py entry [--stage2] ELF
+      prints the linear address of the file's entry point (hex)
 
 The MBR and the kernels run where they are linked (the MBR with CS = 0, the
 kernels flat), so their symbols are their ELF values.  Stage2 runs in real
@@ -36,6 +38,7 @@ SHF_EXECINSTR = 0x4
 SHN_UNDEF = 0
 SHN_LORESERVE = 0xff00
 STT_NOTYPE, STT_OBJECT, STT_FUNC, STT_SECTION, STT_FILE = 0, 1, 2, 3, 4
+STB_LOCAL = 0
 
 
 class ElfError(Exception):
@@ -103,7 +106,8 @@ class Elf:
         return self.data[start:end].decode("latin-1")
 
     def symbols(self):
-        """(name, value, section index, type) of every symbol in .symtab."""
+        """(name, value, section index, type, binding) of every symbol in
+        .symtab."""
         out = []
         for s in self.sections:
             if s["type"] != 2:  # SHT_SYMTAB
@@ -122,11 +126,11 @@ class Elf:
                     name, info, _, shndx, value, _ = self._unpack("<IBBHQQ", o, "symbol %d" % i)
                 else:
                     name, value, _, info, _, shndx = self._unpack("<IIIBBH", o, "symbol %d" % i)
-                out.append((self._string(strtab, name), value, shndx, info & 0xf))
+                out.append((self._string(strtab, name), value, shndx, info & 0xf, info >> 4))
         return out
 
     def symbol(self, name):
-        for n, value, shndx, _ in self.symbols():
+        for n, value, shndx, _, _ in self.symbols():
             if n == name and shndx != SHN_UNDEF:
                 return value
         raise ElfError("%s: no symbol %s" % (self.path, name))
@@ -159,13 +163,17 @@ def code_base(elf, is_stage2, root=ROOT):
     return stage2_code_base(elf, root) if is_stage2 else 0
 
 
-def linear_symbols(elf, base):
+def linear_symbols(elf, base, one_per_address=False):
     """Sorted (linear address, name) for every symbol that names a place in
     an allocated section (no files, sections, absolute values or local
-    compiler labels); symbols of executable sections are moved by base."""
+    compiler labels); symbols of executable sections are moved by base.
+    one_per_address keeps the most telling name of those at one address:
+    a function or object before a plain label, global before local (Bochs
+    shows no name at all for an address listed twice)."""
     out = set()
+    best = {}
     secs = elf.sections
-    for name, value, shndx, stype in elf.symbols():
+    for name, value, shndx, stype, bind in elf.symbols():
         if not name or name.startswith(".L") or stype in (STT_SECTION, STT_FILE):
             continue
         if shndx == SHN_UNDEF or shndx >= SHN_LORESERVE or shndx >= len(secs):
@@ -173,7 +181,13 @@ def linear_symbols(elf, base):
         sec = secs[shndx]
         if not sec["flags"] & SHF_ALLOC:
             continue
-        out.add((value + (base if sec["flags"] & SHF_EXECINSTR else 0), name))
+        addr = value + (base if sec["flags"] & SHF_EXECINSTR else 0)
+        out.add((addr, name))
+        rank = (stype in (STT_FUNC, STT_OBJECT), bind != STB_LOCAL, name)
+        if addr not in best or rank > best[addr][0]:
+            best[addr] = (rank, name)
+    if one_per_address:
+        return sorted((a, r[1]) for a, r in best.items())
     return sorted(out)
 
 
@@ -186,7 +200,7 @@ def section_addresses(elf, base):
 
 def write_bochs(elf, base, out):
     """Bochs' ldsym format (bx_dbg_symbol_command): "<hex address> <name>"."""
-    lines = ["%08x %s\n" % (a, n) for a, n in linear_symbols(elf, base)]
+    lines = ["%08x %s\n" % (a, n) for a, n in linear_symbols(elf, base, one_per_address=True)]
     if not lines:
         raise ElfError("%s: no symbols (stripped?)" % elf.path)
     tmp = out + ".tmp"
@@ -196,8 +210,8 @@ def write_bochs(elf, base, out):
 
 
 def main(argv):
-    usage = "usage: bootsyms.py bochs [--stage2] ELF OUT | bootsyms.py base [--stage2] ELF"
-    if not argv or argv[0] not in ("bochs", "base"):
+    usage = "usage: bootsyms.py bochs [--stage2] ELF OUT | bootsyms.py base|entry [--stage2] ELF"
+    if not argv or argv[0] not in ("bochs", "base", "entry"):
         print(usage, file=sys.stderr)
         return 2
     cmd, args = argv[0], argv[1:]
@@ -211,6 +225,8 @@ def main(argv):
         base = code_base(elf, is_stage2)
         if cmd == "base":
             print("%#x" % base)
+        elif cmd == "entry":
+            print("%#x" % (elf.entry + base))
         else:
             write_bochs(elf, base, args[1])
     except (OSError, ElfError) as e:

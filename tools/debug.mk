@@ -38,6 +38,11 @@ $(BUILD)/gdb/types.o: tools/gdb/types.c $(HEADERS)
 debug: all $(BUILD)/gdb/types.o
 	tools/gdb/qemu-gdb --port $(DEBUG_PORT) --kernel $(KERNEL) --qemu "$(QEMU_OPTS)" $(IMAGE)
 
+# BREAK words: "stage2" and "kernel" are the entry points' linear addresses
+# (from the ELF files), anything else a symbol or a 0x address.
+bochs_break = $(if $(filter stage2,$(1)),$$(tools/bootsyms.py entry --stage2 $(BUILD)/stage2.elf),$\
+	$(if $(filter kernel,$(1)),$$(tools/bootsyms.py entry $(KERNEL)),$(1)))
+
 bochs: all $(BOCHS_SYMS)
 	tools/bochs-run --debug $(foreach s,$(BOCHS_SYMS),--sym $(s)) \
-		$(foreach b,$(BREAK),--break $(b)) $(IMAGE)
+		$(foreach b,$(BREAK),--break $(call bochs_break,$(b))) $(IMAGE)
