@@ -204,7 +204,8 @@ run: deps
 	tools/qemu-run $(BUILD)/disk.img
 
 test: deps
-	@$(MAKE) --no-print-directory all host-tests fuzzers fixtures $(BUILD)/disk-big.img
+	@$(MAKE) --no-print-directory all host-tests fuzzers fixtures $(BUILD)/disk-big.img \
+		fault-kernels debug-symbols
 	tests/run
 
 bench: all

@@ -11,18 +11,19 @@ QEMU's gdbstub, whose breakpoints and memory accesses are linear).
       prints the linear address of the file's entry point (hex)
 
 The MBR and the kernels run where they are linked (the MBR with CS = 0, the
-kernels flat), so their symbols are their ELF values.  Stage2 runs in real
-mode with its code in a segment of its own: its code symbols are offsets in
-that segment, its data and .bss symbols linear addresses (DS = 0).  The
-segment base is not typed anywhere here: the MBR loads stage2's first byte,
-its entry point, at STAGE2_LOAD_ADDR (include/layout.h, the one owner of
-the address), so
+kernels flat), so their symbols are their ELF values.  Stage2 runs in flat
+real mode with all its code in a segment of its own, CS = STAGE2_CODE_SEG:
+its code is linked at its offsets in that segment (VMA 0 up), its data and
+.bss at their linear addresses (DS = 0).  So a stage2 symbol of an
+executable section lies at STAGE2_CODE_BASE + value, every other symbol at
+its value.  Both numbers come from include/layout.h, their one owner.
 
-    code base = STAGE2_LOAD_ADDR - e_entry
-
-which is 0 for a stage2 linked at its load address with CS = 0 and the load
-address itself for one linked at offset 0 of CS = STAGE2_LOAD_ADDR >> 4.
-Only symbols of executable sections are moved by the base.
+Stage2's first instructions are the exception: the MBR jumps to
+STAGE2_LOAD_SEG:0, where it loaded the head, and the head copies its code
+to the code segment before it far-jumps there.  The entry point therefore
+runs at STAGE2_LOAD_SEG * 16 + e_entry ("entry --stage2"); every symbol
+file places _start and its neighbours in the code segment, where they run
+from the far jump on.
 
 Also imported by tools/gdb/boot.py (the gdb side of the same rule).
 """
@@ -152,15 +153,21 @@ def layout_define(name, root=ROOT):
 
 def stage2_code_base(elf, root=ROOT):
     """Linear address of stage2's code segment (see the top of this file)."""
-    base = layout_define("STAGE2_LOAD_ADDR", root) - elf.entry
-    if base < 0 or base & 0xf:
-        raise ElfError("%s: entry point %#x does not fit load address %#x in one real-mode "
-                       "segment" % (elf.path, elf.entry, base + elf.entry))
+    base = layout_define("STAGE2_CODE_BASE", root)
+    if base != layout_define("STAGE2_CODE_SEG", root) << 4:
+        raise ElfError("include/layout.h: STAGE2_CODE_BASE is not STAGE2_CODE_SEG * 16")
     return base
 
 
 def code_base(elf, is_stage2, root=ROOT):
     return stage2_code_base(elf, root) if is_stage2 else 0
+
+
+def entry_linear(elf, is_stage2, root=ROOT):
+    """Where the CPU executes the file's entry point."""
+    if is_stage2:
+        return (layout_define("STAGE2_LOAD_SEG", root) << 4) + elf.entry
+    return elf.entry
 
 
 def linear_symbols(elf, base, one_per_address=False):
@@ -198,9 +205,16 @@ def section_addresses(elf, base):
             for s in elf.alloc_sections()]
 
 
-def write_bochs(elf, base, out):
-    """Bochs' ldsym format (bx_dbg_symbol_command): "<hex address> <name>"."""
-    lines = ["%08x %s\n" % (a, n) for a, n in linear_symbols(elf, base, one_per_address=True)]
+def write_bochs(elf, is_stage2, out):
+    """Bochs' ldsym format (bx_dbg_symbol_command): "<hex address> <name>".
+    Stage2's entry point also gets a name where the MBR jumps to it, before
+    the head moves itself: "<entry symbol>@load"."""
+    base = code_base(elf, is_stage2)
+    syms = dict((a, n) for a, n in linear_symbols(elf, base, one_per_address=True))
+    if is_stage2:
+        names = [n for a, n in linear_symbols(elf, base) if a == elf.entry + base]
+        syms[entry_linear(elf, True)] = (names[0] if names else "entry") + "@load"
+    lines = ["%08x %s\n" % an for an in sorted(syms.items())]
     if not lines:
         raise ElfError("%s: no symbols (stripped?)" % elf.path)
     tmp = out + ".tmp"
@@ -226,9 +240,9 @@ def main(argv):
         if cmd == "base":
             print("%#x" % base)
         elif cmd == "entry":
-            print("%#x" % (elf.entry + base))
+            print("%#x" % entry_linear(elf, is_stage2))
         else:
-            write_bochs(elf, base, args[1])
+            write_bochs(elf, is_stage2, args[1])
     except (OSError, ElfError) as e:
         print("bootsyms: %s" % e, file=sys.stderr)
         return 1
