@@ -120,6 +120,7 @@ def gdb_session(image, kernel, session, extra_env=None, qemu_opts=""):
         env = dict(os.environ, DEBUGTEST_OUT=outp, DEBUGTEST_SESSION=session,
                    **(extra_env or {}))
         cmd = ["timeout", "-k", "5", str(DEADLINE), QEMU_GDB, "--port", str(free_port()),
+               "--timeout", str(DEADLINE),
                "--kernel", kernel, "--qemu", "--seabios-log %s %s" % (sblog, qemu_opts),
                image, "-batch", "-x", SESSION]
         p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
