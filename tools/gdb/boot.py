@@ -1,7 +1,10 @@
 """gdb support for debugging this loader and its kernels under QEMU's
 gdbstub, from the reset vector through real mode, protected mode and long
-mode.  Loaded by tools/gdb/boot.gdb (read that file first: it is the entry
-point and says how to start a session); needs gdb built with Python.
+mode.  Needs gdb built with Python (Debian's is).  Start a session with
+`make debug` or tools/gdb/qemu-gdb, or by hand against a QEMU started with
+-S -gdb tcp:127.0.0.1:PORT:
+    gdb -q -x tools/gdb/boot.py -ex 'boot connect PORT' -ex 'boot symbols [KERNEL.elf]'
+"help boot" lists the commands.
 
 Why this exists.  QEMU's gdbstub in qemu-system-x86_64 always describes the
 CPU as x86-64: its target description (the XML gdb reads when it connects)
@@ -14,25 +17,36 @@ registers in the same order, so QEMU's 'g' packet still parses, but
 architecture i8086 (16-bit disassembly, for real mode) or i386 (32-bit, for
 protected mode), with each 64-bit general register split into its 32-bit
 half under the name gdb's i386 code requires (eax, ..., eip) and an upper
-half (eax_hi, ...).  Registers can only be read and written as a whole set
-('g'/'G' packets; 'p'/'P' are turned off): the split numbering is ours, not
-QEMU's.  gdb reads the description only when it connects, so this script
-reconnects (disconnect, then target remote: QEMU stays stopped in between)
-whenever a stop finds the CPU in another mode than the description in use.
+half (eax_hi, ...).  (Keeping them 64 bits wide under 32-bit names trips an
+internal check of gdb's i386 code on "info registers eax".)  Registers are
+read and written as a whole set only ('g'/'G' packets; 'p'/'P' are turned
+off): the split numbering is ours, not QEMU's.  gdb reads the description
+only when it connects, so this script reconnects (disconnect, then target
+remote: QEMU stays stopped in between) whenever a stop finds the CPU in
+another mode than the description in use: the kernel entry, say.
 
 Real mode.  gdb's $pc is IP, but QEMU's breakpoints and memory accesses
 are linear addresses (CS * 16 + IP).  Symbols are loaded at linear
-addresses, so "break detect_memory_e820" plants the breakpoint where the
-code really is; at each real-mode stop this script prints CS:IP, the linear
-address, the symbol there and the instruction.  While CS is 0 (the MBR;
-stage2 when it is linked at its load address) IP is the linear address and
-gdb's own breakpoint reports work.  When CS is not 0, gdb cannot match the
-stop to the breakpoint (it reports SIGTRAP); this script names the
-breakpoint instead, and before "continue" single-steps off a breakpoint
-under the current linear address (hook-continue in boot.gdb), because QEMU
-would report it again at once.  $lpc is the linear address of CS:IP
-("x/8i $lpc").  In real mode use stepi and continue: step, next, finish
-and backtrace need frames gdb cannot compute from IP alone.
+addresses (tools/bootsyms.py: stage2's code at STAGE2_CODE_BASE + offset),
+so "break detect_memory_e820" plants the breakpoint where the code really
+is; at each real-mode stop this script prints CS:IP, the linear address,
+the symbol there and the instruction.  While CS is 0 (the MBR) IP is the
+linear address and gdb's own breakpoint reports work.  When CS is not 0
+(stage2, the BIOS), gdb cannot match the stop to the breakpoint: it reports
+a SIGTRAP and names whatever symbol sits at linear address IP; this script
+names the breakpoint instead, and before "continue" single-steps off a
+breakpoint under the current linear address (the hook-continue defined at
+the end), because QEMU would report it again at once.  Breakpoint
+conditions, commands and hit counts do not work there for the same reason.
+$lpc() is the linear address of CS:IP ("x/8i $lpc()").  In real mode use
+stepi and continue: step, next, finish and backtrace need frames gdb
+cannot compute from IP alone.
+
+QEMU keeps breakpoints of both kinds (break and hbreak) in the emulator,
+not in guest memory, so they survive the loader writing code under them
+(stage2's body unpacked at boot, the kernel copied in).  A stub that plants
+int3 into memory would lose a "break" set that early: "boot kernel" uses a
+hardware breakpoint so the habit carries over.
 """
 import os
 import sys
@@ -279,7 +293,7 @@ class LinearPC(gdb.Function):
 
 
 class Boot(gdb.Command):
-    """Debugging this loader under QEMU (tools/gdb/boot.gdb).
+    """Debugging this loader under QEMU (tools/gdb/boot.py).
 
 boot connect [HOST:]PORT   connect to QEMU's gdbstub (default 127.0.0.1:1234)
 boot symbols [KERNEL.elf]  symbols of the MBR, stage2 and the kernel
@@ -287,10 +301,12 @@ boot symbols [KERNEL.elf]  symbols of the MBR, stage2 and the kernel
 boot mode                  the CPU mode; switches gdb's description if needed
 boot where                 CS:IP, linear address, symbol and instruction
 boot kernel                run to the kernel's entry point (hardware breakpoint)
-boot bootinfo              the struct bootinfo the kernel was handed"""
+boot bootinfo              at the kernel entry: the struct bootinfo it was handed
+                           (RDI in long mode, EBX in protected mode)
+$lpc()                     linear address of the next instruction (x/8i $lpc())"""
 
     def __init__(self):
-        super().__init__("boot", gdb.COMMAND_USER, prefix=True)
+        super().__init__("boot", gdb.COMMAND_USER)
 
     def invoke(self, arg, from_tty):
         args = gdb.string_to_argv(arg)
@@ -313,7 +329,6 @@ boot bootinfo              the struct bootinfo the kernel was handed"""
             show_bootinfo()
         elif cmd == "stepover":
             stepover()
-
         else:
             raise gdb.GdbError("boot: unknown subcommand %s (help boot)" % cmd)
 
