@@ -396,10 +396,21 @@ def stepover():
 def run_to_kernel():
     if S.kernel is None:
         raise gdb.GdbError("boot: no kernel symbols: boot symbols [KERNEL.elf] first")
-    gdb.execute("thbreak *0x%x" % S.kernel.entry)
+    entry = S.kernel.entry
     # gdb decodes this stop with the old mode's description: say nothing
     # until the reconnect shows it right.
-    silently("continue")
+    if S.mode != "long" and entry >> 32:
+        # A higher-half entry does not fit the 32-bit descriptions' address
+        # size (gdb would cut it to 32 bits): plant the breakpoint in QEMU
+        # directly, as the Z1 packet gdb would send in long mode.
+        gdb.execute("maint packet Z1,%x,1" % entry, to_string=True)
+        try:
+            silently("continue")
+        finally:
+            gdb.execute("maint packet z1,%x,1" % entry, to_string=True)
+    else:
+        gdb.execute("thbreak *0x%x" % entry, to_string=True)
+        silently("continue")
     mode = cpu_mode()
     if mode != S.mode:
         out("boot: kernel entry reached in %s mode; reconnecting with the %s description" % (
