@@ -397,6 +397,11 @@ def main():
         "gdb-elf32-boot-kernel-protected-mode": lambda: test_gdb_walk(
             report, "gdb-elf32-boot-kernel-protected-mode", img("disk32.img"),
             img("kernel32.elf"), 32, False),
+        # A higher-half entry cannot be a breakpoint address of the 32-bit
+        # descriptions: boot kernel must get there anyway.
+        "gdb-elf64-higher-half-boot-kernel": lambda: test_gdb_walk(
+            report, "gdb-elf64-higher-half-boot-kernel", img("disk-hh.img"),
+            img("kernel64-hh.elf"), 64, False),
         "bochs-debugger-symbols-lb": lambda: test_bochs_debugger(report),
         "486-elf32-qemu-isapc-16M": lambda: test_486_qemu(report),
         "486-class-elf32-bochs-pentium": lambda: test_486_class_bochs(report),
