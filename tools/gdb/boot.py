@@ -49,6 +49,7 @@ int3 into memory would lose a "break" set that early: "boot kernel" uses a
 hardware breakpoint so the habit carries over.
 """
 import os
+import shutil
 import sys
 import tempfile
 import xml.etree.ElementTree as ET
@@ -264,12 +265,14 @@ def on_stop(event):
 
 def on_gdb_exiting(event):
     """Quitting gdb ends the QEMU it debugged (a detach would let it run
-    on unobserved)."""
+    on unobserved) and removes the descriptions written for it."""
     if S.target is not None and not S.switching:
         try:
             gdb.execute("kill", to_string=True)
         except gdb.error:
             pass
+    if S.tdir:
+        shutil.rmtree(S.tdir, ignore_errors=True)
 
 
 def on_exit(event):
