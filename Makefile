@@ -7,8 +7,8 @@
 #   make image KERNEL=path IMAGE=path [CMDLINE=...] [MODULES=...] [INITRD=path]
 #              [PROTOCOL=auto|own|multiboot1|multiboot2|linux] [VIDEO=WxHxD]
 #              [CLASSIC=1] [LAYOUT=raw]
-#   make bochs      boot build/disk.img in Bochs (headless, port 0xE9 to stdout)
-#   make debug      boot build/disk.img in QEMU paused for gdb (tcp::1234)
+#   make bochs      boot IMAGE in Bochs' debugger, symbols loaded (tools/debug.mk)
+#   make debug      boot IMAGE in QEMU halted, gdb attached (tools/debug.mk)
 #   make bench      boot-time medians against a bare SeaBIOS boot, and sizes
 #   make fuzz       run the libFuzzer harnesses for FUZZ_TIME seconds each
 
@@ -38,8 +38,11 @@ REALMODE_CFLAGS := -m16 -march=i386 -mregparm=3 -mpreferred-stack-boundary=2 -Os
 	-mno-mmx -mno-sse -msoft-float -fno-jump-tables -mstringop-strategy=libcall -ffunction-sections -fdata-sections \
 	$(COMMON_FREESTANDING) -Iinclude -Istage2 -I$(BUILD)
 
-KERNEL32_CFLAGS := -m32 -march=i686 -O2 -mgeneral-regs-only $(COMMON_FREESTANDING) -Iinclude
-KERNEL64_CFLAGS := -m64 -O2 -mno-red-zone -mgeneral-regs-only -mcmodel=small \
+# The ELF32 example runs on any CPU the loader supports, a 386 or 486
+# included (-march=i686 would emit cmov, which faults there).  -g: DWARF for
+# gdb (make debug), never loaded (not in a PT_LOAD segment).
+KERNEL32_CFLAGS := -m32 -march=i386 -O2 -g -mgeneral-regs-only $(COMMON_FREESTANDING) -Iinclude
+KERNEL64_CFLAGS := -m64 -O2 -g -mno-red-zone -mgeneral-regs-only -mcmodel=small \
 	$(COMMON_FREESTANDING) -Iinclude
 
 HOST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -Istage2 -I$(BUILD)
@@ -59,7 +62,8 @@ STAGE2_BODY_OBJS := $(call obj2,$(STAGE2_BODY))
 STAGE2_EXT_OBJS := $(call obj2,$(STAGE2_EXT))
 STAGE2_C_OBJS := $(call obj2,$(filter-out $(STAGE2_ASM_FILES),$(STAGE2_HEAD) $(STAGE2_BODY) \
 	$(STAGE2_EXT)))
-HEADERS := $(wildcard include/*.h stage2/*.h stage2/*/*.h)
+HEADERS := $(wildcard include/*.h stage2/*.h stage2/*/*.h kernel/*.h)
+KERNEL_C := kernel exception
 
 .PHONY: all run test image bochs debug bench deps clean host-tests
 .DELETE_ON_ERROR:
@@ -136,22 +140,22 @@ $(BUILD)/stage2_syms.h: $(BUILD)/stage2.elf
 	nm $< | awk '$$3 ~ /^(hdr_[a-z0-9_]+|head_image_size)$$/ { print "#define STAGE2_SYM_" $$3 " 0x" $$1 }' > $@
 
 # --- example kernel, ELF32 and ELF64 from one source -------------------------
-$(BUILD)/kernel32/kernel.o: kernel/kernel.c $(HEADERS) | $(BUILD)/kernel32
+$(BUILD)/kernel32/%.o: kernel/%.c $(HEADERS) | $(BUILD)/kernel32
 	$(CC) $(KERNEL32_CFLAGS) -c $< -o $@
-$(BUILD)/kernel64/kernel.o: kernel/kernel.c $(HEADERS) | $(BUILD)/kernel64
+$(BUILD)/kernel64/%.o: kernel/%.c $(HEADERS) | $(BUILD)/kernel64
 	$(CC) $(KERNEL64_CFLAGS) -c $< -o $@
-$(BUILD)/kernel32.elf: $(BUILD)/kernel32/kernel.o link.ld
-	$(LD) -m elf_i386 -T link.ld -z max-page-size=0x1000 -z noexecstack $< -o $@
-$(BUILD)/kernel64.elf: $(BUILD)/kernel64/kernel.o link.ld
-	$(LD) -m elf_x86_64 -T link.ld -z max-page-size=0x1000 -z noexecstack $< -o $@
+$(BUILD)/kernel32.elf: $(KERNEL_C:%=$(BUILD)/kernel32/%.o) link.ld
+	$(LD) -m elf_i386 -T link.ld -z max-page-size=0x1000 -z noexecstack $(filter %.o,$^) -o $@
+$(BUILD)/kernel64.elf: $(KERNEL_C:%=$(BUILD)/kernel64/%.o) link.ld
+	$(LD) -m elf_x86_64 -T link.ld -z max-page-size=0x1000 -z noexecstack $(filter %.o,$^) -o $@
 
 # The ELF64 example linked in the higher half (link-hh.ld), for the boot
 # tests: the loader maps its segments at their virtual addresses.
-$(BUILD)/kernel64-hh/kernel.o: kernel/kernel.c $(HEADERS)
+$(BUILD)/kernel64-hh/%.o: kernel/%.c $(HEADERS)
 	mkdir -p $(dir $@)
 	$(CC) $(filter-out -mcmodel=small,$(KERNEL64_CFLAGS)) -mcmodel=kernel -c $< -o $@
-$(BUILD)/kernel64-hh.elf: $(BUILD)/kernel64-hh/kernel.o link-hh.ld
-	$(LD) -m elf_x86_64 -T link-hh.ld -z max-page-size=0x1000 -z noexecstack $< -o $@
+$(BUILD)/kernel64-hh.elf: $(KERNEL_C:%=$(BUILD)/kernel64-hh/%.o) link-hh.ld
+	$(LD) -m elf_x86_64 -T link-hh.ld -z max-page-size=0x1000 -z noexecstack $(filter %.o,$^) -o $@
 $(BUILD)/disk-hh.img: $(BUILD)/mkimage $(BUILD)/mbr.bin $(BUILD)/stage2.bin $(BUILD)/kernel64-hh.elf
 	$(BUILD)/mkimage $(BUILD)/mbr.bin $(BUILD)/stage2.bin $(BUILD)/kernel64-hh.elf $@
 
@@ -166,8 +170,8 @@ $(BUILD)/kernel-big/kernel.o: kernel/kernel.c $(HEADERS)
 $(BUILD)/kernel-big/payload.o: $(BUILD)/payload.bin
 	mkdir -p $(dir $@)
 	$(LD) -m elf_x86_64 -r -b binary $< -o $@
-$(BUILD)/kernel-big.elf: $(BUILD)/kernel-big/kernel.o $(BUILD)/kernel-big/payload.o link.ld
-	$(LD) -m elf_x86_64 -T link.ld -z max-page-size=0x1000 -z noexecstack $(BUILD)/kernel-big/kernel.o $(BUILD)/kernel-big/payload.o -o $@
+$(BUILD)/kernel-big.elf: $(BUILD)/kernel-big/kernel.o $(BUILD)/kernel64/exception.o $(BUILD)/kernel-big/payload.o link.ld
+	$(LD) -m elf_x86_64 -T link.ld -z max-page-size=0x1000 -z noexecstack $(filter %.o,$^) -o $@
 $(BUILD)/disk-big.img: $(BUILD)/mkimage $(BUILD)/mbr.bin $(BUILD)/stage2.bin $(BUILD)/kernel-big.elf
 	$(BUILD)/mkimage $(BUILD)/mbr.bin $(BUILD)/stage2.bin $(BUILD)/kernel-big.elf $@
 
@@ -208,28 +212,18 @@ run: deps
 	tools/qemu-run $(BUILD)/disk.img
 
 test: deps
-	@$(MAKE) --no-print-directory all host-tests fuzzers fixtures $(BUILD)/disk-big.img
+	@$(MAKE) --no-print-directory all host-tests fuzzers fixtures $(BUILD)/disk-big.img \
+		fault-kernels debug-symbols
 	tests/run
-
-bochs: all
-	tools/bochs-run $(BUILD)/disk.img
 
 bench: all
 	tools/bench
 
-# The kernel under gdb: QEMU waits on tcp::1234.  Hardware breakpoints,
-# because the loader copies the kernel over any software breakpoint gdb
-# plants early.  Stage2 runs in real mode, which gdb steps badly: use
-# Bochs' debugger for it (tools/bochs-run, tools/bochsrc.in).
-debug: all
-	@echo "QEMU waits for gdb. In another terminal:"
-	@echo "  gdb $(KERNEL) -ex 'target remote :1234' -ex 'hbreak kmain' -ex continue"
-	qemu-system-x86_64 -display none -no-reboot -serial stdio -s -S \
-		-drive file=$(IMAGE),format=raw
-
 clean:
 	rm -rf $(BUILD)
 
+include kernel/kernel.mk
+include tools/debug.mk
 include tests/host/host.mk
 include tests/fixtures/fixtures.mk
 include tests/fuzz/fuzz.mk

@@ -4,8 +4,9 @@
  * writes and reads back every usable page above its own image, and under
  * QEMU exits through isa-debug-exit with the result (Bochs: shutdown port).
  *
- * Built twice from this file: ELF32 (protected mode, paging off) and ELF64
- * (long mode, identity paging).  Entry for both:
+ * Built twice from this file and kernel/exception.c (the IDT that reports
+ * CPU exceptions): ELF32 for any 386 or later (protected mode, paging off)
+ * and ELF64 (long mode, identity paging).  Entry for both:
  *     void kmain(struct bootinfo *bi, uint32_t magic)
  */
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 #include "bootinfo.h"
 #include "crc32.h"
 #include "format.h"
+#include "kernel.h"
 #include "portio.h"
 #include "status.h"
 
@@ -33,9 +35,38 @@ void kmain(struct bootinfo *bi, uint32_t magic);
 static int have_serial;
 static int vga_row, vga_col;
 
+/* The BIOS keeps the text cursor of page 0 in the BDA (0x450: column,
+ * 0x451: row); the loader printed through INT 10h, so its messages end
+ * there and this kernel's start below them instead of over them. */
+#define BDA_CURSOR_PAGE0 0x450
+
+/* A byte at a fixed physical address (identity-mapped).  The empty asm
+ * hides the constant from gcc, which otherwise takes the cast for a
+ * zero-length object and warns (-Warray-bounds). */
+static uint8_t peek8(uintptr_t addr)
+{
+	const volatile uint8_t *p;
+
+	__asm__("" : "=r"(p) : "0"(addr));
+	return *p;
+}
+
+static void vga_init(void)
+{
+	uint8_t col = peek8(BDA_CURSOR_PAGE0), row = peek8(BDA_CURSOR_PAGE0 + 1);
+
+	if (row < VGA_ROWS && col < VGA_COLS) {
+		vga_row = row;
+		vga_col = col;
+	}
+}
+
 static void vga_putc(char c)
 {
 	if (c == '\n') {
+		/* Whatever was on the rest of the row is not ours. */
+		for (int i = vga_col; i < VGA_COLS; i++)
+			VGA_TEXT[vga_row * VGA_COLS + i] = 0x0720;
 		vga_col = 0;
 		vga_row++;
 	} else {
@@ -66,8 +97,7 @@ static void out_putc(char c, void *ctx)
 	vga_putc(c);
 }
 
-static void print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void print(const char *fmt, ...)
+void print(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -85,7 +115,7 @@ static void print(const char *fmt, ...)
  * loader and this kernel left it, so the runner can read it (xp) before
  * letting the shutdown below happen; without that option, and on QEMU and
  * real hardware, it is an ordinary no-op exchange. */
-static _Noreturn void finish(int ok)
+_Noreturn void finish(int ok)
 {
 	if (running_under_qemu()) {
 		outb(QEMU_EXIT_PORT, ok ? STATUS_KERNEL_OK : STATUS_KERNEL_FAIL);
@@ -355,9 +385,14 @@ static void check_payload(void)
 __attribute__((section(".text.entry"))) void kmain(struct bootinfo *bi, uint32_t magic)
 {
 	have_serial = serial_init();
+	vga_init();
 	print("\nkernel: %d-bit example kernel, boot info at 0x%llx\n", (int)sizeof(void *) * 8,
 	      (unsigned long long)(uintptr_t)bi);
+	exceptions_install();
 	validate(bi, magic);
+#ifdef KERNEL_FAULT
+	fault_on_purpose();
+#endif
 	check_map(bi);
 	print_report(bi);
 	print_revision2(bi);
