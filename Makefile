@@ -69,7 +69,7 @@ KERNEL_C := kernel exception
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: $(BUILD)/disk.img $(BUILD)/disk32.img $(BUILD)/disk-hh.img
+all: $(BUILD)/disk.img $(BUILD)/disk32.img $(BUILD)/disk-hh.img $(BUILD)/disk32-hh.img
 
 # --- one owner for each number: layout.h and bootinfo.h feed nasm too -------
 INC_FROM_H = sed -n -E 's/^\#define ([A-Z0-9_]+)[[:space:]]+(0x[0-9a-fA-F]+|[0-9]+)(ULL|ull|U|u)?([[:space:]].*)?$$/%define \1 \2/p' $< > $@
@@ -158,6 +158,22 @@ $(BUILD)/kernel64-hh.elf: $(KERNEL_C:%=$(BUILD)/kernel64-hh/%.o) link-hh.ld
 	$(LD) -m elf_x86_64 -T link-hh.ld -z max-page-size=0x1000 -z noexecstack $(filter %.o,$^) -o $@
 $(BUILD)/disk-hh.img: $(BUILD)/mkimage $(BUILD)/mbr.bin $(BUILD)/stage2.bin $(BUILD)/kernel64-hh.elf
 	$(BUILD)/mkimage $(BUILD)/mbr.bin $(BUILD)/stage2.bin $(BUILD)/kernel64-hh.elf $@
+
+# The ELF32 example linked in the higher half with a virtual e_entry
+# (kernel/link32-hh.ld): the loader starts it at the physical address, with
+# paging off, and kernel/entry32-hh.S turns paging on.
+$(BUILD)/kernel32-hh/%.o: kernel/%.c $(HEADERS)
+	mkdir -p $(dir $@)
+	$(CC) $(KERNEL32_CFLAGS) -DKERNEL_TOUCH_LIMIT=0xC0000000ull -c $< -o $@
+$(BUILD)/kernel32-hh/entry32-hh.o: kernel/entry32-hh.S
+	mkdir -p $(dir $@)
+	$(CC) -m32 -c $< -o $@
+$(BUILD)/kernel32-hh.elf: $(KERNEL_C:%=$(BUILD)/kernel32-hh/%.o) $(BUILD)/kernel32-hh/entry32-hh.o \
+		kernel/link32-hh.ld
+	$(LD) -m elf_i386 -T kernel/link32-hh.ld -z max-page-size=0x1000 -z noexecstack \
+		$(filter %.o,$^) -o $@
+$(BUILD)/disk32-hh.img: $(BUILD)/mkimage $(BUILD)/mbr.bin $(BUILD)/stage2.bin $(BUILD)/kernel32-hh.elf
+	$(BUILD)/mkimage $(BUILD)/mbr.bin $(BUILD)/stage2.bin $(BUILD)/kernel32-hh.elf $@
 
 # A kernel over 8 MiB for the transfer tests: the ELF64 kernel plus 9 MiB of
 # patterned data it verifies at boot.

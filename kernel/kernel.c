@@ -22,6 +22,11 @@
 
 #define PAGE_SIZE 4096u
 #define FOUR_GIB 0x100000000ull
+/* A 32-bit kernel reaches the first 4 GiB; the higher-half build
+ * (entry32-hh.S) identity-maps only the first 3 GiB. */
+#ifndef KERNEL_TOUCH_LIMIT
+#define KERNEL_TOUCH_LIMIT FOUR_GIB
+#endif
 #define VGA_TEXT ((volatile uint16_t *)0xb8000)
 #define VGA_COLS 80
 #define VGA_ROWS 25
@@ -328,7 +333,7 @@ static void touch_pages(const struct bootinfo *bi)
 {
 	uint64_t end = (uintptr_t)kernel_end - (uintptr_t)kernel_load_offset;
 	uint64_t lo = (end + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
-	uint64_t limit = sizeof(void *) == 8 ? ~0ull : FOUR_GIB;
+	uint64_t limit = sizeof(void *) == 8 ? ~0ull : KERNEL_TOUCH_LIMIT;
 	uint64_t pages = 0, skipped = 0;
 
 	for (int pass = 0; pass < 2; pass++) {

@@ -44,3 +44,11 @@ host-tests: $(BUILD)/tests/test_a20
 $(BUILD)/tests/test_a20: tests/host/test_a20.c tests/host/fake_bios.c stage2/a20.c \
 		$(HOST_TEST_HEADERS) | $(BUILD)/tests
 	$(CC) $(HOST_TEST_CFLAGS) tests/host/test_a20.c tests/host/fake_bios.c stage2/a20.c -o $@
+
+# Protocol detection and the RSDP scan, on buffers built from the specs.
+HOST_TESTS += $(BUILD)/tests/test_detect
+host-tests: $(BUILD)/tests/test_detect
+
+$(BUILD)/tests/test_detect: tests/host/test_detect.c stage2/proto/detect.c stage2/acpi.c \
+		$(HOST_TEST_HEADERS) | $(BUILD)/tests
+	$(CC) $(HOST_TEST_CFLAGS) tests/host/test_detect.c stage2/proto/detect.c stage2/acpi.c -o $@
