@@ -68,11 +68,11 @@ static u32 serial(void)
 	return KEY_OTHER;
 }
 
-static void show(const struct boot_config *cfg, u32 sel)
+static void show_menu(const struct boot_config *cfg, u32 sel)
 {
-	print("\nBoot menu: arrow keys or a number choose, Enter boots.\n");
+	show("\nBoot menu: arrow keys or a number choose, Enter boots.\n");
 	for (u32 i = 0; i < cfg->nentries; i++)
-		print("%c %u. %s\n", i == sel ? '>' : ' ', i + 1, cfg->entries[i].title);
+		show("%c %u. %s\n", i == sel ? '>' : ' ', i + 1, cfg->entries[i].title);
 }
 
 u32 menu_choose(const struct boot_config *cfg)
@@ -83,14 +83,14 @@ u32 menu_choose(const struct boot_config *cfg)
 
 	if (!cfg->timeout)
 		return sel;
-	show(cfg, sel);
+	show_menu(cfg, sel);
 	for (;;) {
 		u32 k = keyboard();
 		if (k == KEY_NONE)
 			k = serial();
 		if (k != KEY_NONE && counting) {
 			counting = 0;
-			print("\n");
+			show("\n");
 		}
 		if (k == KEY_ENTER)
 			break;
@@ -99,7 +99,7 @@ u32 menu_choose(const struct boot_config *cfg)
 			sel = k == KEY_UP ? (sel + n - 1) % n
 			    : k == KEY_DOWN ? (sel + 1) % n
 			    : k - KEY_DIGIT < n ? k - KEY_DIGIT : sel;
-			show(cfg, sel);
+			show_menu(cfg, sel);
 		}
 		if (counting) {
 			u32 elapsed = (ticks() - start) * 10 / TICKS_PER_10S;
@@ -107,11 +107,11 @@ u32 menu_choose(const struct boot_config *cfg)
 				break;
 			left = cfg->timeout - elapsed;
 			if (left != shown) {
-				print("\rBooting '%s' in %u s... ", cfg->entries[sel].title, left);
+				show("\rBooting '%s' in %u s... ", cfg->entries[sel].title, left);
 				shown = left;
 			}
 		}
 	}
-	print("\nBooting '%s'\n", cfg->entries[sel].title);
+	show("\nBooting '%s'\n", cfg->entries[sel].title);
 	return sel;
 }

@@ -91,7 +91,9 @@ static void fill_tail(struct boot_request *r)
 					       .revision = BOOTINFO_REVISION,
 					       .header_size = sizeof(bi->header),
 					       .total_size = sizeof(*bi) + t.used };
-	bi->header.crc32 = crc32(bi, bi->header.total_size);
+	u32 *table = heap_alloc(CRC32_TABLE_ENTRIES * sizeof(u32));
+	crc32_table_init(table);
+	bi->header.crc32 = crc32_update_table(table, 0, bi, bi->header.total_size);
 }
 
 _Noreturn void proto_own_boot(struct boot_request *r)
