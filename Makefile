@@ -223,9 +223,15 @@ endif
 deps:
 	@tools/deps
 
+# make run: the example kernel as a user's disk holds it (make image's
+# modern layout: a FAT partition with /boot/loader.cfg).
+$(BUILD)/example.img: $(BUILD)/kernel64.elf $(BUILD)/mbr.bin $(BUILD)/stage2.bin $(BUILD)/install \
+		tools/mkdisk
+	tools/mkdisk --kernel $(BUILD)/kernel64.elf --title "Example kernel (64-bit)" $@
+
 run: deps
-	@$(MAKE) --no-print-directory all
-	tools/qemu-run $(BUILD)/disk.img
+	@$(MAKE) --no-print-directory all $(BUILD)/example.img
+	tools/qemu-run $(BUILD)/example.img
 
 test: deps
 	@$(MAKE) --no-print-directory all host-tests fuzzers fixtures $(BUILD)/disk-big.img \
