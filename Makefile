@@ -54,7 +54,7 @@ STAGE2_BODY := main bioscall pm console disk string a20 memory sanitize physmem 
 	paging cpu bda acpi file boot part fat config volume menu ext proto/detect proto/own
 # The extension: loaded when a boot needs it (stage2/ext.h).  gzip's layer
 # comes with inflate.o's .ext.text section.
-STAGE2_EXT := proto/extmark
+STAGE2_EXT := proto/extmark proto/linux proto/linux_header
 STAGE2_ASM_FILES := entry flat bioscall pm
 obj2 = $(foreach o,$(1),$(BUILD)/stage2/$(o).o)
 STAGE2_HEAD_OBJS := $(call obj2,$(STAGE2_HEAD))

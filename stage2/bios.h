@@ -80,6 +80,13 @@ static inline void set_ds_si(struct biosregs *r, void *p)
 #define BDA_HD_COUNT 0x75 /* byte: number of fixed disks */
 #define BDA_EBDA_SEG 0x0e /* word: EBDA segment */
 #define BDA_BASE_MEM_KIB 0x13 /* word: conventional memory, KiB */
+/* The video BIOS's record of the text console (IBM PC/AT and EGA/VGA BIOS). */
+#define BDA_VIDEO_MODE 0x49  /* byte: current mode */
+#define BDA_VIDEO_COLS 0x4a  /* word: columns */
+#define BDA_CURSOR_POS 0x50  /* 8 words, one per page: column, then row */
+#define BDA_VIDEO_PAGE 0x62  /* byte: active page */
+#define BDA_VIDEO_ROWS 0x84  /* byte: rows - 1 (EGA and later) */
+#define BDA_CHAR_HEIGHT 0x85 /* word: scan lines per character */
 u16 bda_read16(u16 offset);
 
 #endif

@@ -232,6 +232,9 @@ _Noreturn void boot(struct boot_request *r)
 	switch (proto) {
 	case PROTO_OWN:
 		proto_own_boot(r);
+	case PROTO_LINUX:
+		ext_require("the Linux boot protocol");
+		proto_linux_boot(r);
 	case PROTO_AUTO:
 		die("%s: cannot tell how to boot it: %s", r->kernel.name, why);
 	default:

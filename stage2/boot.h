@@ -73,5 +73,6 @@ void boot_record_disk(struct bootinfo *bi);
 u32 kernel_return_address(int long_mode);
 
 _Noreturn void proto_own_boot(struct boot_request *r);
+_Noreturn void proto_linux_boot(struct boot_request *r);
 
 #endif
