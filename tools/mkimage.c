@@ -3,8 +3,8 @@
  *
  *   LBA 0                  the MBR, pointed at stage2, one active partition
  *   LBA STAGE2_LBA ..      stage2 (head and body), pointed at the kernel
- *   LBA PART_LBA_MODERN .. the kernel ELF file, as partition 1 (type 0xDA,
- *                          "non-FS data"); with --classic at PART_LBA_CLASSIC,
+ *   LBA PART_LBA_MODERN .. the kernel file (ELF or bzImage), as partition 1
+ *                          (type 0xDA, "non-FS data"); with --classic at PART_LBA_CLASSIC,
  *                          which leaves stage2 the old 62-sector gap and is
  *                          refused when stage2 no longer fits there
  *
@@ -27,6 +27,7 @@
 #include "bootpatch.h"
 #include "crc32.h"
 #include "layout.h"
+#include "linux_boot.h"
 
 #define MIB (1024u * 1024u)
 #define PART_TYPE_NON_FS_DATA 0xda
@@ -123,8 +124,16 @@ int main(int argc, char **argv)
 		die("%s %s", argv[1], err);
 	if ((err = bootpatch_check_stage2(s2, s2_len, &s2_sectors)))
 		die("%s %s", argv[2], err);
-	if (k_len < 4 || memcmp(kernel, "\177ELF", 4))
-		die("%s is not an ELF file", argv[3]);
+	/* The loader picks the protocol from the file: an ELF kernel (own or
+	 * Multiboot) or a Linux bzImage. */
+	int bzimage = k_len >= LINUX_SETUP_HEADER_END &&
+		      kernel[LINUX_BOOT_FLAG_OFF] == (LINUX_BOOT_FLAG & 0xff) &&
+		      kernel[LINUX_BOOT_FLAG_OFF + 1] == LINUX_BOOT_FLAG >> 8 &&
+		      ((uint32_t)kernel[LINUX_HEADER_OFF] | (uint32_t)kernel[LINUX_HEADER_OFF + 1] << 8 |
+		       (uint32_t)kernel[LINUX_HEADER_OFF + 2] << 16 |
+		       (uint32_t)kernel[LINUX_HEADER_OFF + 3] << 24) == LINUX_HEADER_MAGIC;
+	if (!bzimage && (k_len < 4 || memcmp(kernel, "\177ELF", 4)))
+		die("%s is neither an ELF file nor a Linux bzImage", argv[3]);
 	if (k_len >= KERNEL_MAX_BYTES)
 		die("%s is larger than 4 GiB", argv[3]);
 
