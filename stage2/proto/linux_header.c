@@ -105,18 +105,21 @@ const char *linux_parse(const u8 *head, u32 len, u64 file_size, struct linux_ker
 	u64 pref = MIB_1;
 	if (k->version >= LINUX_PROTOCOL_2_10 && h->pref_address)
 		pref = h->pref_address;
-	if (pref < MIB_1 || pref > FOUR_GIB - k->align)
+	if (pref < MIB_1)
+		return fail(detail, (u32)pref, 0, "pref_address 0x%x is below 1 MiB");
+	if (pref >= FOUR_GIB)
 		return fail(detail, (u32)(pref >> 32), (u32)pref,
-			    "pref_address 0x%x%08x is not between 1 MiB and 4 GiB");
-	k->pref_address = ((u32)pref + k->align - 1) & ~(k->align - 1);
+			    "pref_address 0x%x%08x is above 4 GiB");
 	u64 init = k->version >= LINUX_PROTOCOL_2_10 ? h->init_size
 						     : (u64)k->pm_size * INIT_SIZE_ESTIMATE;
 	if (init < k->pm_size)
 		init = k->pm_size;
-	if (k->pref_address + init > FOUR_GIB)
-		return fail(detail, (u32)init, k->pref_address,
+	u64 at = (pref + k->align - 1) & ~(u64)(k->align - 1);
+	if (at + init > FOUR_GIB)
+		return fail(detail, (u32)init, (u32)pref,
 			    "the kernel needs 0x%x bytes from 0x%x: more than there is below "
 			    "4 GiB");
+	k->pref_address = (u32)at;
 	k->init_size = (u32)init;
 
 	k->cmdline_size = h->cmdline_size;
