@@ -251,3 +251,4 @@ include tests/fixtures/fixtures.mk
 include tests/fuzz/fuzz.mk
 include tests/host/fs.mk
 include tests/host/inflate.mk
+include tests/host/linux.mk
