@@ -12,7 +12,8 @@ static /init (tests/boot/linuxinit.c, gcc -static -nostdlib) that prints
 
 Boots (tools/mkdisk images: FAT, /boot/loader.cfg with the command line and
 the initrd):
-  linux_<machine>_<mem>   the kernel with console=ttyS0 and the initrd, and
+  linux_<machine>_<mem>   pc and q35 with 128M and 4G, pc with 8G: the
+                          kernel with console=ttyS0 and the initrd, and
                           the same kernel, initrd and command line booted by
                           QEMU itself (-kernel/-initrd/-append: SeaBIOS's
                           linuxboot ROM runs Linux's own real-mode code,
@@ -40,7 +41,7 @@ the initrd):
 
 Prints one line per test, "PASS <name>" or "FAIL <name>: <why>", and exits 1
 if anything failed.
-Usage: linuxtest.py [--only SUBSTRING] [--jobs N] [--big]   (--big adds 8 GiB)
+Usage: linuxtest.py [--only SUBSTRING] [--jobs N] [--big]   (--big adds q35 with 8 GiB)
 """
 import argparse
 import glob
@@ -282,7 +283,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", default="")
     ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--big", action="store_true", help="also boot with 8 GiB")
+    ap.add_argument("--big", action="store_true", help="also boot q35 with 8 GiB")
     a = ap.parse_args()
     report = Reporter()
 
@@ -306,9 +307,9 @@ def main():
 
 
 def run(a, report, kernel, kernel_path, hdr, initrd, tmp):
-    configs = [("pc", "128M"), ("q35", "128M"), ("pc", "4G"), ("q35", "4G")]
+    configs = [("pc", "128M"), ("q35", "128M"), ("pc", "4G"), ("q35", "4G"), ("pc", "8G")]
     if a.big:
-        configs.append(("pc", "8G"))
+        configs.append(("q35", "8G"))
     jobs = []      # (sort key, name, thunk); results by name
     results = {}
     tests = []     # (name, thunk computing the problems)
