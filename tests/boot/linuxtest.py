@@ -389,8 +389,8 @@ def run(a, report, kernel, kernel_path, hdr, initrd, tmp):
     if want("refuse_protocol_2_05"):
         k = write("vmlinuz-2.05", patched(kernel, "version", 0x0205))
         refusals.append(("refuse_protocol_2_05", k, "console=ttyS0", None, "128M",
-                         lambda sb, k=k: "%s: boot protocol 2.05 is too old: this loader boots 2.06 "
-                                    "and later" % name_of(k)))
+                         lambda sb, k=k: "%s: boot protocol 2.05 is too old: this loader "
+                                         "boots 2.06 and later" % name_of(k)))
     if want("refuse_cmdline_too_long"):
         long_line = "console=ttyS0 " + "x" * (hdr["cmdline_size"] + 1)
         refusals.append(("refuse_cmdline_too_long", kernel_path, long_line, None, "128M",
