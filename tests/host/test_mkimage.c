@@ -415,10 +415,17 @@ static const char *resized_stage2(const char *name, size_t len, int fix_header)
 		abort();
 	memcpy(p, s2.p, s2.len < len ? s2.len : len);
 	if (fix_header) {
-		/* The extension takes what the core leaves. */
+		/* The extension takes what the core leaves; a stream cut short
+		 * (the real extension may be larger) says it is no longer than
+		 * that, so the header stays consistent. */
 		uint32_t ext = (uint32_t)(len / SECTOR_SIZE) - get32(p + OFF_CORE_SECTORS);
-		for (int i = 0; i < 4; i++)
+		uint32_t csize = get32(p + OFF_EXT_CSIZE);
+		if (csize > ext * SECTOR_SIZE)
+			csize = ext * SECTOR_SIZE;
+		for (int i = 0; i < 4; i++) {
 			p[OFF_EXT_SECTORS + i] = (uint8_t)(ext >> (8 * i));
+			p[OFF_EXT_CSIZE + i] = (uint8_t)(csize >> (8 * i));
+		}
 	}
 	const char *path = tmp_path(name);
 	if (write_blob(path, p, len))
