@@ -34,7 +34,8 @@ the initrd):
                           ROM; the "BIOS-e801:" lines must be equal.
   refuse_*                a truncated setup header, protocol 2.05, a command
                           line longer than cmdline_size, a kernel larger
-                          than RAM, an initrd above initrd_addr_max: each
+                          than RAM, an initrd above initrd_addr_max, the
+                          classic layout without stage2's extension: each
                           stops with exit status 2 and the exact message
                           (numbers derived here from the kernel's header and
                           SeaBIOS's table).
@@ -55,7 +56,8 @@ import tempfile
 import threading
 import time
 
-from bootlib import BUILD, MIB, PAGE, ROOT, Reporter, page_down, page_up, parse_seabios_e820
+from bootlib import (BUILD, MIB, ROOT, Reporter, image_layout, page_down, page_up,
+                     parse_seabios_e820)
 
 CACHE = os.path.join(BUILD, "cache", "linux")
 QEMU_RUN = os.path.join(ROOT, "tools", "qemu-run")
@@ -157,10 +159,12 @@ def build_initrd(tmp):
     return path
 
 
-def mkdisk(out, kernel, cmdline, initrd=None):
+def mkdisk(out, kernel, cmdline, initrd=None, classic=False):
     args = [MKDISK, "--kernel", kernel, "--cmdline", cmdline, out]
     if initrd:
         args[1:1] = ["--initrd", initrd]
+    if classic:
+        args[1:1] = ["--classic"]
     p = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if p.returncode:
         raise RuntimeError("mkdisk failed: %s" % p.stdout.strip())
@@ -397,17 +401,16 @@ def run(a, report, kernel, kernel_path, hdr, initrd, tmp):
                          lambda sb: "%s: the command line is %u bytes long; this kernel takes at "
                                     "most %u (cmdline_size)" %
                                     (name_of(kernel_path), len(long_line), hdr["cmdline_size"])))
+    # 64 MiB: the kernel wants init_size bytes from pref_address (16 MiB).
+    def larger(sb):
+        pref = hdr["pref_address"]
+        align = 1 << hdr["min_alignment"] if hdr["min_alignment"] else hdr["kernel_alignment"]
+        top = next(page_down(b + l) for b, l, t in sb if t == 1 and b <= pref < b + l)
+        return ("%s does not fit in memory: it needs %u KiB (init_size) from a %u KiB-aligned "
+                "address at or above %#x, and the largest free range of usable RAM there is "
+                "%u KiB" % (name_of(kernel_path), page_up(hdr["init_size"]) // 1024,
+                            align // 1024, pref, (top - pref) // 1024))
     if want("refuse_kernel_larger_than_ram"):
-        # 64 MiB: the kernel wants init_size bytes from pref_address (16 MiB).
-        def larger(sb):
-            pref = hdr["pref_address"]
-            align = 1 << hdr["min_alignment"] if hdr["min_alignment"] else \
-                hdr["kernel_alignment"]
-            top = next(page_down(b + l) for b, l, t in sb if t == 1 and b <= pref < b + l)
-            return ("%s does not fit in memory: it needs %u KiB (init_size) from a %u KiB-aligned "
-                    "address at or above %#x, and the largest free range of usable RAM there is "
-                    "%u KiB" % (name_of(kernel_path), page_up(hdr["init_size"]) // 1024,
-                                align // 1024, pref, (top - pref) // 1024))
         refusals.append(("refuse_kernel_larger_than_ram", kernel_path, "console=ttyS0", None,
                          "64M", larger))
     if want("refuse_initrd_above_initrd_addr_max"):
@@ -420,8 +423,22 @@ def run(a, report, kernel, kernel_path, hdr, initrd, tmp):
                          lambda sb: "initrd %s (16384 KiB) does not fit below initrd_addr_max "
                                     "0x1ffffff: the largest free range of usable RAM there is "
                                     "%u KiB" % (name_of(big), (hdr["pref_address"] - MIB) // 1024)))
+    if want("refuse_linux_without_extension"):
+        # Partition 1 at LBA 63: stage2's extension, which holds the Linux
+        # protocol, does not fit the gap, so the installer leaves it out and
+        # the boot must say so.  (Were it ever to fit, the boot must get as
+        # far as the kernel, which 64 MiB refuses.)
+        def no_ext(sb):
+            if image_layout(classic_img)["ext_sectors"]:
+                return larger(sb)
+            return ("the Linux boot protocol needs this loader's extension (Multiboot, Linux, "
+                    "video modes, gzip), which is not installed on this disk")
+        classic_img = mkdisk(os.path.join(tmp, "classic.img"), kernel_path, "console=ttyS0",
+                             classic=True)
+        refusals.append(("refuse_linux_without_extension", classic_img, None, None, "64M",
+                         no_ext))
     for name, k, cmdline, rd, mem, message in refusals:
-        img = mkdisk(os.path.join(tmp, name + ".img"), k, cmdline, rd)
+        img = k if cmdline is None else mkdisk(os.path.join(tmp, name + ".img"), k, cmdline, rd)
         add_boot(("ours", name), 0,
                  lambda i=img, s=mem: boot_ours(i, "pc", s, deadline=REFUSE_WITHIN + 30))
 
