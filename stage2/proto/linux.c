@@ -88,7 +88,8 @@ static u32 place_kernel(struct boot_request *r, const struct linux_kernel *k, u3
 }
 
 /* The initrd as high as it may go (as GRUB does): below initrd_addr_max
- * and 4 GiB, in usable RAM clear of the kernel. */
+ * and 4 GiB, in usable RAM clear of the kernel.  Loaded as it is, even
+ * when compressed: Linux unpacks its initramfs itself. */
 static void load_initrd(struct boot_request *r, const struct linux_kernel *k,
 			struct linux_placement *p)
 {
