@@ -402,6 +402,25 @@ static const char *fake_kernel(const char *name, size_t len)
 	return path;
 }
 
+/* A kernel file of len bytes with a Linux setup header's marks: 0xAA55 at
+ * 0x1FE and "HdrS" at 0x202 (Documentation/arch/x86/boot.rst). */
+static const char *fake_bzimage(const char *name, size_t len)
+{
+	const char *path = fake_kernel(name, len);
+	struct blob b;
+
+	if (read_blob(path, &b))
+		abort();
+	b.p[0] = 0; /* no ELF magic */
+	b.p[0x1fe] = 0x55;
+	b.p[0x1ff] = 0xaa;
+	memcpy(b.p + 0x202, "HdrS", 4);
+	if (write_blob(path, b.p, b.len))
+		abort();
+	free(b.p);
+	return path;
+}
+
 /* stage2.bin padded with zeros to len bytes (or cut to len); with
  * fix_header, its extension's sector count says so (a well-formed stage2 of
  * that size, as a build with a larger extension would make). */
@@ -650,7 +669,7 @@ static void remove_tmp_dir(void)
 {
 	static const char *const names[] = { "stderr.txt", "kernel64.img", "again.img",
 					      "crafted.img", "refused.img", "k3000.elf",
-					      "k1mib.elf", "short.elf", "kernel.txt", "s2_max.bin",
+					      "k1mib.elf", "short.elf", "kernel.txt", "bz3000", "s2_max.bin",
 					      "s2_big.bin", "s2_odd.bin", "s2_huge.bin", "s2_63.bin",
 					      "s2_empty.bin",
 					      "s2_nomagic.bin", "mbr511.bin", "mbr513.bin",
@@ -679,6 +698,10 @@ int main(void)
 	static const uint8_t chs_4095[3] = { 65, 1, 0 };
 	test_crafted_image("image_3000_byte_kernel", NULL, build_path("stage2.bin"),
 			   fake_kernel("k3000.elf", 3000), 2048, chs_4095, 2 * MIB);
+
+	/* A Linux bzImage is a kernel the raw layout takes as well. */
+	test_crafted_image("image_3000_byte_bzimage", NULL, build_path("stage2.bin"),
+			   fake_bzimage("bz3000", 3000), 2048, chs_4095, 2 * MIB);
 
 	/* A 1 MiB kernel from LBA 2048 ends exactly at 2 MiB: the same. */
 	test_crafted_image("image_1mib_kernel", NULL, build_path("stage2.bin"),
