@@ -234,7 +234,7 @@ run: deps
 	tools/qemu-run $(BUILD)/example.img
 
 test: deps
-	@$(MAKE) --no-print-directory all host-tests fuzzers fixtures $(BUILD)/disk-big.img \
+	@$(MAKE) --no-print-directory all host-tests fuzzers fixtures $(BUILD)/disk-big.img $(BUILD)/example.img \
 		fault-kernels debug-symbols
 	tests/run
 

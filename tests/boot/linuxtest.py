@@ -185,6 +185,9 @@ class Boot:
         return [l for l in self.lines if l.startswith(prefix)]
 
 
+EXAMPLE_IMAGE = os.path.join(BUILD, "example.img")
+
+
 def boot_ours(image, machine, mem, rom=None, deadline=DEADLINE):
     with tempfile.TemporaryDirectory() as tmp:
         sb = os.path.join(tmp, "seabios.log")
@@ -333,7 +336,8 @@ def run(a, report, kernel, kernel_path, hdr, initrd, tmp):
     mem_cost = {"128M": 1, "4G": 2, "8G": 3}
     for machine, mem in configs:
         name = "linux_%s_%s" % (machine, mem)
-        need_ref = want(name) or (machine, mem) == ("pc", "128M") and want("linux_entry32")
+        need_ref = want(name) or (machine, mem) == ("pc", "128M") and want("linux_entry32") or \
+            mem == "128M" and want("rsdp_matches_linux_%s_128M" % machine)
         if not need_ref:
             continue
         cmdline = "console=ttyS0 linuxtest=%s-%s" % (machine, mem)
@@ -359,6 +363,27 @@ def run(a, report, kernel, kernel_path, hdr, initrd, tmp):
             results[("ours", "linux_entry32_pc_128M")], results[("ref", "linux_pc_128M")],
             "console=ttyS0 linuxtest=pc-128M", "32-bit") +
             check_seabios(results[("ours", "linux_entry32_pc_128M")])))
+
+    # The ACPI RSDP the loader hands over (the own protocol's boot info,
+    # Multiboot2's tags) against Linux's own search of the same machine: the
+    # reference boot prints "ACPI: RSDP 0x..." from what Linux found itself.
+    for machine in ("pc", "q35"):
+        rname = "rsdp_matches_linux_%s_128M" % machine
+        if not want(rname) or ("ref", "linux_%s_128M" % machine) not in [k for _, k, _ in jobs]:
+            continue
+        add_boot(("ours", rname), 1, lambda m=machine: boot_ours(EXAMPLE_IMAGE, m, "128M"))
+
+        def rsdp(n=rname, m=machine):
+            ours = re.search(r"^rsdp 0x([0-9a-f]+)", results[("ours", n)].out, re.M)
+            ref = re.search(r"ACPI: RSDP 0x([0-9A-Fa-f]+)", results[("ref", "linux_%s_128M" % m)].out)
+            if not ours or not ref:
+                return ["no rsdp line from the example kernel" if not ours else
+                        "no 'ACPI: RSDP' line from Linux"]
+            if int(ours.group(1), 16) != int(ref.group(1), 16):
+                return ["the loader says the RSDP is at 0x%s, Linux found it at 0x%s"
+                        % (ours.group(1), ref.group(1))]
+            return []
+        tests.append((rname, rsdp))
 
     if want("linux_e801_pc_128M"):
         if not os.path.exists(NOE820_ROM):
