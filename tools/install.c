@@ -213,7 +213,7 @@ static void add_loops_over(struct devset *s, dev_t fdev, ino_t ino)
 	if (!dir)
 		return;
 	while ((e = readdir(dir))) {
-		char path[PATH_MAX], file[PATH_MAX], why[300];
+		char path[PATH_MAX], file[PATH_MAX];
 		struct stat st;
 		dev_t ldev;
 		if (strncmp(e->d_name, "loop", 4))
@@ -225,8 +225,7 @@ static void add_loops_over(struct devset *s, dev_t fdev, ino_t ino)
 		snprintf(path, sizeof(path), "/sys/block/%s/dev", e->d_name);
 		if (sysfs_dev(path, &ldev))
 			continue;
-		snprintf(why, sizeof(why), "/dev/%s, a loop device over the same file", e->d_name);
-		add_disk_and_partitions(s, ldev, why);
+		add_disk_and_partitions(s, ldev, "a loop device over the same file");
 	}
 	closedir(dir);
 }
@@ -396,11 +395,14 @@ static void print_plan(const struct plan *p, int per_sector, const char *verb)
 		}
 		for (uint32_t k = 0; k < w->sectors; k++) {
 			if (w->kind == PLAN_STAGE2)
-				snprintf(what, sizeof(what), k >= p->stage2_sectors
-					 ? "zeros over the rest of the earlier install (%u of %u)"
-					 : k < p->head_sectors ? "stage2 sector %u of %u (head)"
-					 : "stage2 sector %u of %u (body)",
-					 k + 1, k >= p->stage2_sectors ? w->sectors : p->stage2_sectors);
+				if (k >= p->stage2_sectors)
+					snprintf(what, sizeof(what), "zeros over the rest of the earlier "
+						 "install (%u of %u)", k - p->stage2_sectors + 1,
+						 w->sectors - p->stage2_sectors);
+				else
+					snprintf(what, sizeof(what), "stage2 sector %u of %u (%s)", k + 1,
+						 p->stage2_sectors,
+						 k < p->head_sectors ? "head" : "body");
 			else if (w->kind == PLAN_RESTORE)
 				snprintf(what, sizeof(what), "restored from the backup");
 			printf("%s LBA %llu: %s (%u of 512 bytes change)\n", verb,

@@ -23,3 +23,15 @@ uninstall: $(BUILD)/install
 	@test -n "$(BACKUP)" || { echo "make uninstall: BACKUP=file is missing (the file make install BACKUP=file saved)"; exit 1; }
 	$(BUILD)/install --uninstall --backup "$(BACKUP)" $(if $(DRY_RUN),--dry-run) \
 		$(if $(FORCE),--force) "$(DISK)"
+
+# Host tests: the installer on images made by sfdisk, parted, sgdisk,
+# mkfs.fat and mtools, and (as root) on loop devices; the planner alone.
+HOST_TESTS += $(BUILD)/tests/test_install
+host-tests: $(BUILD)/tests/test_install
+
+$(BUILD)/tests/test_install: tests/host/test_install.c tools/instplan.c tools/bootpatch.c \
+		stage2/part.c stage2/fat.c stage2/config.c tools/instplan.h $(HOST_TEST_HEADERS) \
+		$(BUILD)/install $(BUILD)/mbr.bin $(BUILD)/stage2.bin $(BUILD)/kernel64.elf \
+		| $(BUILD)/tests
+	$(CC) $(HOST_TEST_CFLAGS) -Itools tests/host/test_install.c tools/instplan.c \
+		tools/bootpatch.c stage2/part.c stage2/fat.c stage2/config.c -o $@
