@@ -402,7 +402,7 @@ static void print_plan(const struct plan *p, int per_sector, const char *verb)
 				else
 					snprintf(what, sizeof(what), "stage2 sector %u of %u (%s)", k + 1,
 						 p->stage2_sectors,
-						 k < p->head_sectors ? "head" : "body");
+						 k < p->core_sectors ? "core" : "extension");
 			else if (w->kind == PLAN_RESTORE)
 				snprintf(what, sizeof(what), "restored from the backup");
 			printf("%s LBA %llu: %s (%u of 512 bytes change)\n", verb,

@@ -169,6 +169,24 @@ static const char *scan(struct blockdev *bd, struct plan *p)
 	return NULL;
 }
 
+/* Whether stage2 fits an area of this many sectors: all of it, or, where
+ * only the core fits, the core alone (stage2/ext.h), with a note. */
+static int fit(struct plan *p, u64 sectors)
+{
+	if (p->stage2_sectors <= sectors)
+		return 1;
+	if (p->core_sectors > sectors)
+		return 0;
+	note(p, "the %s holds %llu sectors: room for stage2's core (%u sectors) but not its "
+		"extension (%u more): Multiboot, Linux, video modes and gzip files will not boot "
+		"from this disk",
+	     p->scheme == PART_SCHEME_GPT ? "BIOS boot partition" : "gap before the first partition",
+	     (unsigned long long)sectors, p->core_sectors, p->stage2_sectors - p->core_sectors);
+	p->ext_dropped = 1;
+	p->stage2_sectors = p->core_sectors;
+	return 1;
+}
+
 /* Where stage2 goes: the gap before the first partition (MBR) or the BIOS
  * boot partition (GPT). */
 static const char *find_area(struct plan *p, u64 *lba, u64 *sectors)
@@ -182,12 +200,12 @@ static const char *find_area(struct plan *p, u64 *lba, u64 *sectors)
 				first = &t->part[i];
 		*lba = STAGE2_LBA;
 		*sectors = first->start - STAGE2_LBA;
-		if (p->stage2_sectors > *sectors)
-			return refuse(p, "stage2 needs %u sectors from LBA %u, but partition %u "
-					 "starts at LBA %llu: the gap before it holds %llu; "
-					 "partition the disk with the first partition at LBA %u (1 MiB, "
-					 "what fdisk, sfdisk and parted do by default)",
-				      p->stage2_sectors, STAGE2_LBA, first->index,
+		if (!fit(p, *sectors))
+			return refuse(p, "stage2 needs %u sectors from LBA %u (its core alone %u), "
+					 "but partition %u starts at LBA %llu: the gap before it "
+					 "holds %llu; partition the disk with the first partition at "
+					 "LBA %u (1 MiB, what fdisk, sfdisk and parted do by default)",
+				      p->stage2_sectors, STAGE2_LBA, p->core_sectors, first->index,
 				      (unsigned long long)first->start,
 				      (unsigned long long)*sectors, PART_LBA_MODERN);
 		return NULL;
@@ -205,11 +223,11 @@ static const char *find_area(struct plan *p, u64 *lba, u64 *sectors)
 	p->bios_boot_part = bb->index;
 	*lba = bb->start;
 	*sectors = bb->sectors;
-	if (bb->sectors < p->stage2_sectors)
+	if (!fit(p, bb->sectors))
 		return refuse(p, "the BIOS boot partition (%u, LBA %llu) has %llu sectors; stage2 "
-				 "needs %u: make it larger",
+				 "needs %u (its core alone %u): make it larger",
 			      bb->index, (unsigned long long)bb->start,
-			      (unsigned long long)bb->sectors, p->stage2_sectors);
+			      (unsigned long long)bb->sectors, p->stage2_sectors, p->core_sectors);
 	if (bb->start + p->stage2_sectors > 0xffffffffull)
 		return refuse(p, "the BIOS boot partition (%u) starts at LBA %llu, beyond what the "
 				 "MBR's 32-bit LBA reaches (2 TiB): move it to the start of the "
@@ -445,7 +463,7 @@ const char *plan_install(struct blockdev *bd, const struct plan_input *in, struc
 		return refuse(p, "the loader's mbr.bin %s", err);
 	if ((err = bootpatch_check_stage2(in->stage2, in->stage2_len, &p->stage2_sectors)))
 		return refuse(p, "the loader's stage2.bin %s", err);
-	p->head_sectors = bootpatch_core_sectors(in->stage2);
+	p->core_sectors = bootpatch_core_sectors(in->stage2);
 	if ((err = scan(bd, p)) || (err = find_area(p, &lba, &area)))
 		return err;
 	if (in->gpt_active && p->scheme != PART_SCHEME_GPT)
@@ -460,12 +478,15 @@ const char *plan_install(struct blockdev *bd, const struct plan_input *in, struc
 
 	/* stage2, patched, then zeros over what is left of an earlier one. */
 	u8 *s2 = xcalloc(in->stage2_len);
+	size_t len = (size_t)p->stage2_sectors * SECTOR_SIZE;
 	u8 mbr[SECTOR_SIZE];
 	memcpy(s2, in->stage2, in->stage2_len);
 	memcpy(mbr, in->mbr, SECTOR_SIZE);
-	bootpatch_stage2(s2, in->stage2_len, lba, 0, 0, in->partition);
+	if (p->ext_dropped)
+		bootpatch_drop_ext(s2);
+	bootpatch_stage2(s2, len, lba, 0, 0, in->partition);
 	bootpatch_mbr(mbr, s2, lba);
-	memcpy(p->w[0].data, s2, in->stage2_len);
+	memcpy(p->w[0].data, s2, len);
 	free(s2);
 	return plan_mbr(bd, p, in, mbr);
 }

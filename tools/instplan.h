@@ -8,7 +8,8 @@
  * An install is at most two writes, in this order:
  *   1. stage2, patched for where it lies: from LBA STAGE2_LBA on an MBR
  *      disk (the gap before the first partition), or from the first sector
- *      of the BIOS boot partition on a GPT disk.  When an earlier install of
+ *      of the BIOS boot partition on a GPT disk; its core and extension,
+ *      or the core alone where only that fits (stage2/ext.h).  When an earlier install of
  *      this loader was longer, the sectors of its tail are zeroed too, so
  *      the area holds this install and zeros again.
  *   2. LBA 0: the disk's own sector with the loader's code bytes in it
@@ -64,8 +65,9 @@ struct plan {
 	struct gpt_guid disk_guid;
 	/* The install. */
 	u64 stage2_lba;
-	u32 stage2_sectors;     /* this build's stage2 */
-	u32 head_sectors;       /* of which the head (what the MBR loads) */
+	u32 stage2_sectors;     /* what goes on the disk: the core and the extension, */
+	u32 core_sectors;       /* or the core alone (what the MBR loads) */
+	int ext_dropped;        /* ...because only the core fits the area */
 	u32 earlier_sectors;    /* an earlier install found there (0: none) */
 	u32 area_sectors;       /* what stage2 may take: the gap or the BIOS boot partition */
 	u32 bios_boot_part;     /* GPT: the BIOS boot partition's number */

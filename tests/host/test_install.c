@@ -41,7 +41,8 @@
 #define OFF_S2_SECTORS (MBR_SYM_s2_sectors - MBR_LOAD_ADDR)
 #define OFF_S2_SUM (MBR_SYM_s2_sum - MBR_LOAD_ADDR)
 
-static u32 s2_sectors; /* build/stage2.bin's size in sectors */
+static u32 s2_sectors;   /* build/stage2.bin's size in sectors */
+static u32 core_sectors; /* of which the core, as its header says */
 static char out[65536];
 
 /* --- shell and files -------------------------------------------------------- */
@@ -287,16 +288,39 @@ static void test_refusals(void)
 {
 	char want[512];
 
-	/* The gap: one sector short of stage2. */
+	/* The gap: one sector short of stage2's core. */
 	t_begin("refuse_gap_too_small");
 	char script[64];
-	snprintf(script, sizeof(script), "%u,,c\\n", s2_sectors);
-	if (!mbr_image("gap.img", 8, script) && !fat_fill("gap.img", s2_sectors, 8 * 2048 -
-							  s2_sectors - 1, 12, 1)) {
-		snprintf(want, sizeof(want), "stage2 needs %u sectors from LBA 1, but partition 1 "
-			 "starts at LBA %u: the gap before it holds %u",
-			 s2_sectors, s2_sectors, s2_sectors - 1);
+	snprintf(script, sizeof(script), "%u,,c\\n", core_sectors);
+	if (!mbr_image("gap.img", 8, script) &&
+	    !fat_fill("gap.img", core_sectors, 8 * 2048 - core_sectors - 1, 12, 1)) {
+		snprintf(want, sizeof(want), "stage2 needs %u sectors from LBA 1 (its core alone %u), "
+			 "but partition 1 starts at LBA %u: the gap before it holds %u",
+			 s2_sectors, core_sectors, core_sectors, core_sectors - 1);
 		expect_refusal("", "gap.img", want);
+	} else {
+		t_fail("cannot build the image");
+	}
+	t_end();
+
+	/* Room for the core, not the extension: the core alone goes on. */
+	t_begin("gap_for_the_core_alone");
+	snprintf(script, sizeof(script), "%u,,c\\n", s2_sectors);
+	if (s2_sectors == core_sectors) {
+		t_fail("stage2.bin has no extension (header: %u core sectors of %u)", core_sectors,
+		       s2_sectors);
+	} else if (!mbr_image("core.img", 8, script) &&
+		   !fat_fill("core.img", s2_sectors, 8 * 2048 - s2_sectors - 1, 12, 1)) {
+		struct snap s = snap(path_of("core.img"));
+		if (!expect_install("", "core.img")) {
+			CHECK(strstr(out, "room for stage2's core") != NULL, "no note: %.300s", out);
+			u32 ext = ~0u;
+			get(path_of("core.img"), 512 + STAGE2_SYM_hdr_ext_sectors, &ext, 4);
+			CHECK(ext == 0, "the header still says %u extension sectors", ext);
+			check_same(path_of("core.img"), &s, 0, (u64)(1 + core_sectors) * 512,
+				   "outside LBA 0..core");
+		}
+		free(s.b);
 	} else {
 		t_fail("cannot build the image");
 	}
@@ -337,11 +361,11 @@ static void test_refusals(void)
 
 	t_begin("refuse_gpt_bios_boot_partition_too_small");
 	snprintf(script, sizeof(script), "-a 1 -n 1:34:%u -t 1:EF02 -n 2:2048:0 -t 2:0700",
-		 34 + s2_sectors - 2);
+		 34 + core_sectors - 2);
 	if (!gpt_image("gptsmall.img", 40, script)) {
 		snprintf(want, sizeof(want), "the BIOS boot partition (1, LBA 34) has %u sectors; "
-			 "stage2 needs %u",
-			 s2_sectors - 1, s2_sectors);
+			 "stage2 needs %u (its core alone %u)",
+			 core_sectors - 1, s2_sectors, core_sectors);
 		expect_refusal("", "gptsmall.img", want);
 	} else {
 		t_fail("cannot build the image");
@@ -552,9 +576,9 @@ static void test_keeps_every_byte(void)
 	t_begin("reinstall_zeroes_longer_earlier_install");
 	{
 		u32 body;
-		get(path_of("keep.img"), 512 + STAGE2_SYM_hdr_body_sectors, &body, 4);
+		get(path_of("keep.img"), 512 + STAGE2_SYM_hdr_ext_sectors, &body, 4);
 		u32 longer = body + 5;
-		put(path_of("keep.img"), 512 + STAGE2_SYM_hdr_body_sectors, &longer, 4);
+		put(path_of("keep.img"), 512 + STAGE2_SYM_hdr_ext_sectors, &longer, 4);
 		for (u32 k = 0; k < 5; k++)
 			put(path_of("keep.img"), (u64)(1 + s2_sectors + k) * 512 + 7, "old tail", 8);
 		int rc = run(INSTALL " --dry-run %s", path_of("keep.img"));
@@ -564,7 +588,7 @@ static void test_keeps_every_byte(void)
 			u8 z[5 * 512], zero[5 * 512] = { 0 };
 			get(path_of("keep.img"), (u64)(1 + s2_sectors) * 512, z, sizeof(z));
 			CHECK(!memcmp(z, zero, sizeof(z)), "the earlier install's tail is not zero");
-			get(path_of("keep.img"), 512 + STAGE2_SYM_hdr_body_sectors, &longer, 4);
+			get(path_of("keep.img"), 512 + STAGE2_SYM_hdr_ext_sectors, &longer, 4);
 			CHECK(longer == body, "header says %u body sectors, want %u", longer, body);
 		}
 	}
@@ -975,7 +999,7 @@ static void test_planner_properties(void)
 		const u8 *w = p.w[1].data;
 		u32 s2_lba;
 		memcpy(&s2_lba, w + OFF_S2_LBA, 4);
-		CHECK(s2_lba == STAGE2_LBA && w[OFF_S2_SECTORS] == bootpatch_head_sectors(s2),
+		CHECK(s2_lba == STAGE2_LBA && w[OFF_S2_SECTORS] == bootpatch_core_sectors(s2),
 		      "round %d: the MBR points at LBA %u, %u sectors", round, s2_lba,
 		      w[OFF_S2_SECTORS]);
 		for (unsigned i = 0; i < SECTOR_SIZE; i++) {
@@ -1019,6 +1043,7 @@ int main(void)
 		return 1;
 	}
 	s2_sectors = (u32)(len / SECTOR_SIZE);
+	memcpy(&core_sectors, s2 + STAGE2_SYM_hdr_core_sectors, 4);
 	free(s2);
 	test_refusals();
 	test_keeps_every_byte();
