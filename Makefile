@@ -6,7 +6,7 @@
 #   make test       every test; the last line is "N passed, N failed"
 #   make image KERNEL=path IMAGE=path [CMDLINE=...] [MODULES=...] [INITRD=path]
 #              [PROTOCOL=auto|own|multiboot1|multiboot2|linux] [VIDEO=WxHxD]
-#              [CLASSIC=1] [LAYOUT=raw]
+#              [CLASSIC=1] [FAT=12|16|32] [SIZE=MiB] [LAYOUT=raw]
 #   make install DISK=path [PARTITION=n] [DRY_RUN=1] [BACKUP=file] [GPT_ACTIVE=1]
 #   make uninstall DISK=path BACKUP=file [DRY_RUN=1] [FORCE=1]
 #   make bochs      boot IMAGE in Bochs' debugger, symbols loaded (tools/debug.mk)
@@ -212,7 +212,8 @@ ifeq ($(LAYOUT),raw)
 else
 	tools/mkdisk --kernel "$(KERNEL)" --protocol "$(or $(PROTOCOL),auto)" --cmdline "$(CMDLINE)" \
 		--modules "$(MODULES)" $(if $(INITRD),--initrd "$(INITRD)") \
-		$(if $(VIDEO),--video "$(VIDEO)") $(if $(CLASSIC),--classic) "$(IMAGE)"
+		$(if $(VIDEO),--video "$(VIDEO)") $(if $(CLASSIC),--classic) \
+		$(if $(FAT),--fat "$(FAT)") $(if $(SIZE),--size "$(SIZE)") "$(IMAGE)"
 endif
 
 # --- the two user commands ---------------------------------------------------
