@@ -1,5 +1,5 @@
 /*
- * /boot/loader.cfg parser; see config.h and doc/loader-cfg.md.
+ * /boot/loader.cfg parser; see config.h and README.md (The configuration file).
  *
  * Only whole-line comments exist: a '#' after a value is part of the value,
  * because kernel command lines may hold one.  Keys and protocol names are
