@@ -35,3 +35,14 @@ $(BUILD)/tests/test_install: tests/host/test_install.c tools/instplan.c tools/bo
 		| $(BUILD)/tests
 	$(CC) $(HOST_TEST_CFLAGS) -Itools tests/host/test_install.c tools/instplan.c \
 		tools/bootpatch.c stage2/part.c stage2/fat.c stage2/config.c -o $@
+
+# The planner against fuzzed disks and backup files (tests/fuzz/run).
+FUZZERS += $(BUILD)/fuzz/fuzz_instplan
+fuzzers: $(BUILD)/fuzz/fuzz_instplan
+
+$(BUILD)/fuzz/fuzz_instplan: tests/fuzz/fuzz_instplan.c tools/instplan.c tools/bootpatch.c \
+		stage2/part.c stage2/fat.c stage2/config.c tools/instplan.h $(HEADERS) \
+		$(BUILD)/mbr_syms.h $(BUILD)/stage2_syms.h $(BUILD)/mbr.bin $(BUILD)/stage2.bin \
+		| $(BUILD)/fuzz
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Itools tests/fuzz/fuzz_instplan.c tools/instplan.c \
+		tools/bootpatch.c stage2/part.c stage2/fat.c stage2/config.c -o $@

@@ -621,6 +621,33 @@ const char *plan_uninstall(struct blockdev *bd, const u8 *b, size_t len, int for
 				 "is %s",
 			      want, have);
 
+	/* Only where an install writes: LBA 0, and the gap before the first
+	 * partition or the BIOS boot partition.  (The CRC-32 catches damage,
+	 * not a crafted file; this keeps any backup out of the partitions.) */
+	u64 area_lo = STAGE2_LBA, area_hi = STAGE2_LBA;
+	for (u32 i = 0; i < p->table.count; i++) {
+		const struct part *q = &p->table.part[i];
+		if (p->scheme == PART_SCHEME_GPT && is_bios_boot(q) && area_hi == STAGE2_LBA) {
+			area_lo = q->start;
+			area_hi = q->start + q->sectors;
+		}
+	}
+	for (u32 i = 0; p->scheme == PART_SCHEME_MBR && i < p->table.count; i++)
+		if (!i || p->table.part[i].start < area_hi)
+			area_hi = p->table.part[i].start;
+	for (u32 i = 0; i < h.extents; i++) {
+		struct backup_extent e;
+		memcpy(&e, b + sizeof(h) + i * sizeof(e), sizeof(e));
+		if ((e.lba == 0 && e.sectors == 1) ||
+		    (e.lba >= area_lo && e.lba + e.sectors <= area_hi))
+			continue;
+		return refuse(p, "the backup would write LBA %llu-%llu, which is not where an install "
+				 "writes (LBA 0, the gap before the first partition, the BIOS boot "
+				 "partition): refusing it",
+			      (unsigned long long)e.lba,
+			      (unsigned long long)(e.lba + e.sectors - 1));
+	}
+
 	/* LBA 0 goes back first: from then on the disk boots what it booted
 	 * before, whatever happens to the rest. */
 	const u8 *data = b + sizeof(h) + (size_t)h.extents * sizeof(struct backup_extent);

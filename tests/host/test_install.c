@@ -757,6 +757,7 @@ static void test_dry_run_backup_uninstall(void)
 	t_end();
 
 	/* Backups that must not be restored. */
+	char want[300];
 	t_begin("uninstall_refuses_altered_backup");
 	sh("cp %s %s", path_of("dry.bak"), path_of("alt.bak"));
 	put(path_of("alt.bak"), 64 + 64 + 300, "X", 1);
@@ -766,6 +767,16 @@ static void test_dry_run_backup_uninstall(void)
 	expect_refusal(args, "dry.img", "the backup file is 1000 bytes but its header describes");
 	sh("head -c 30 %s > %s", path_of("dry.bak"), path_of("alt.bak"));
 	expect_refusal(args, "dry.img", "the backup file is not one of this installer's");
+	/* A crafted file, its CRC-32 right, aiming into partition 1. */
+	sh("python3 -c 'import sys,zlib,struct; b=bytearray(open(sys.argv[1],\"rb\").read()); "
+	   "struct.pack_into(\"<Q\",b,64,2048); b[0x34:0x38]=bytes(4); "
+	   "struct.pack_into(\"<I\",b,0x34,zlib.crc32(b)); open(sys.argv[2],\"wb\").write(b)' "
+	   "%s %s",
+	   path_of("dry.bak"), path_of("alt.bak"));
+	snprintf(want, sizeof(want), "the backup would write LBA 2048-%u, which is not where an "
+		 "install writes",
+		 2048 + s2_sectors - 1);
+	expect_refusal(args, "dry.img", want);
 	t_end();
 
 	t_begin("uninstall_refuses_backup_of_another_disk");
@@ -773,7 +784,6 @@ static void test_dry_run_backup_uninstall(void)
 	put(path_of("other.img"), MBR_DISK_SIG_OFF, "\x11\x22\x33\x44", 4);
 	u32 sig;
 	memcpy(&sig, orig.b + MBR_DISK_SIG_OFF, 4);
-	char want[300];
 	snprintf(want, sizeof(want), "the backup is of another disk: it names a disk of %zu "
 		 "bytes, MBR disk signature 0x%08x; this one is %zu bytes, MBR disk signature "
 		 "0x44332211",
