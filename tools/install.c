@@ -253,8 +253,8 @@ static void refuse_mounted(const struct devset *s)
 						die("%s: %s (%s) is in use as swap: swapoff it "
 						    "first",
 						    disk_path, src, s->why[i]);
-					die("%s: %s (%s) is mounted on %s: unmount it first (writing "
-					    "under a mounted file system corrupts it)",
+					die("%s: %s (%s) is mounted on %s: unmount it first "
+					    "(writing under a mounted file system corrupts it)",
 					    disk_path, src, s->why[i], where);
 				}
 		}
@@ -277,8 +277,8 @@ static void open_disk(struct disk *d, int rw)
 		if (!dev_name(st.st_rdev, name, sizeof(name))) {
 			snprintf(path, sizeof(path), "/sys/class/block/%s/partition", name);
 			if (!access(path, F_OK))
-				die("%s is a partition (%s), not a whole disk: give the disk it is on "
-				    "(the loader's code goes into the disk's first sectors)",
+				die("%s is a partition (%s), not a whole disk: give the disk it "
+				    "is on (the loader's code goes into the disk's first sectors)",
 				    disk_path, name);
 		}
 		add_disk_and_partitions(&s, st.st_rdev, "the disk itself");
@@ -307,12 +307,12 @@ static void open_disk(struct disk *d, int rw)
 		int ssz = 0;
 		uint64_t bytes = 0;
 		if (ioctl(d->fd, BLKSSZGET, &ssz) || ioctl(d->fd, BLKGETSIZE64, &bytes))
-			die("%s: cannot ask the device for its sector size and size: %s", disk_path,
-			    strerror(errno));
+			die("%s: cannot ask the device for its sector size and size: %s",
+			    disk_path, strerror(errno));
 		if (ssz != SECTOR_SIZE)
 			die("%s has %d-byte logical sectors: BIOSes boot through INT 13h, which "
-			    "reads 512-byte sectors, so this disk cannot boot the loader (some USB "
-			    "bridges do this; use another adapter or stick)",
+			    "reads 512-byte sectors, so this disk cannot boot the loader (some "
+			    "USB bridges do this; use another adapter or stick)",
 			    disk_path, ssz);
 		d->bd.sectors = bytes / SECTOR_SIZE;
 	} else {
@@ -359,56 +359,63 @@ static unsigned changed(const uint8_t *a, const uint8_t *b)
 	return n;
 }
 
+/* What sector k of write w holds. */
+static void describe(const struct plan *p, const struct plan_write *w, uint32_t k, char *buf,
+		     size_t size)
+{
+	if (w->kind == PLAN_MBR) {
+		snprintf(buf, size, "the MBR: the loader's code in bytes 0x000-0x%03x and "
+				    "0x%03x-0x%03x, the rest of the sector kept",
+			 MBR_BPB_START - 1, MBR_BPB_END, MBR_CODE_LIMIT - 1);
+		if (p->activated)
+			snprintf(buf + strlen(buf), size - strlen(buf), "; %s %u marked active",
+				 p->activated_protective ? "protective entry" : "partition",
+				 p->activated);
+	} else if (w->kind == PLAN_RESTORE) {
+		snprintf(buf, size, "restored from the backup");
+	} else if (k >= p->stage2_sectors) {
+		snprintf(buf, size, "zeros over the rest of the earlier install (%u of %u)",
+			 k - p->stage2_sectors + 1, w->sectors - p->stage2_sectors);
+	} else {
+		snprintf(buf, size, "stage2 sector %u of %u (%s)", k + 1, p->stage2_sectors,
+			 k < p->core_sectors ? "core" : "extension");
+	}
+}
+
 /* One line per sector written (the dry run), or per write. */
 static void print_plan(const struct plan *p, int per_sector, const char *verb)
 {
+	char what[200];
+
 	for (uint32_t i = 0; i < p->nwrites; i++) {
 		const struct plan_write *w = &p->w[i];
-		char what[200] = "";
-		if (w->kind == PLAN_MBR) {
-			snprintf(what, sizeof(what),
-				 "the MBR: the loader's code in bytes 0x000-0x%03x and 0x%03x-0x%03x, "
-				 "the rest of the sector kept",
-				 MBR_BPB_START - 1, MBR_BPB_END, MBR_CODE_LIMIT - 1);
-			if (p->activated)
-				snprintf(what + strlen(what), sizeof(what) - strlen(what),
-					 "; %s %u marked active",
-					 p->activated_protective ? "protective entry" : "partition",
-					 p->activated);
-		}
-		if (!per_sector) {
-			unsigned diff = 0;
-			for (uint32_t k = 0; k < w->sectors; k++)
-				diff += changed(w->data + k * SECTOR_SIZE, w->old + k * SECTOR_SIZE);
-			if (w->kind == PLAN_STAGE2)
-				snprintf(what, sizeof(what), "stage2 (%u sectors)%s", p->stage2_sectors,
-					 w->sectors > p->stage2_sectors
-					 ? " and zeros over the rest of the earlier install" : "");
-			else if (w->kind == PLAN_RESTORE)
-				snprintf(what, sizeof(what), "the backup's sectors");
-			char range[64];
-			snprintf(range, sizeof(range), w->sectors > 1 ? "LBA %llu-%llu" : "LBA %llu",
-				 (unsigned long long)w->lba,
-				 (unsigned long long)(w->lba + w->sectors - 1));
-			printf("%s %s: %s (%u bytes change)\n", verb, range, what, diff);
+		if (per_sector) {
+			for (uint32_t k = 0; k < w->sectors; k++) {
+				const uint8_t *now = w->data + k * SECTOR_SIZE;
+				describe(p, w, k, what, sizeof(what));
+				printf("%s LBA %llu: %s (%u of 512 bytes change)\n", verb,
+				       (unsigned long long)(w->lba + k), what,
+				       changed(now, w->old + k * SECTOR_SIZE));
+			}
 			continue;
 		}
-		for (uint32_t k = 0; k < w->sectors; k++) {
-			if (w->kind == PLAN_STAGE2)
-				if (k >= p->stage2_sectors)
-					snprintf(what, sizeof(what), "zeros over the rest of the earlier "
-						 "install (%u of %u)", k - p->stage2_sectors + 1,
-						 w->sectors - p->stage2_sectors);
-				else
-					snprintf(what, sizeof(what), "stage2 sector %u of %u (%s)", k + 1,
-						 p->stage2_sectors,
-						 k < p->core_sectors ? "core" : "extension");
-			else if (w->kind == PLAN_RESTORE)
-				snprintf(what, sizeof(what), "restored from the backup");
-			printf("%s LBA %llu: %s (%u of 512 bytes change)\n", verb,
-			       (unsigned long long)(w->lba + k), what,
-			       changed(w->data + k * SECTOR_SIZE, w->old + k * SECTOR_SIZE));
-		}
+		unsigned diff = 0;
+		for (uint32_t k = 0; k < w->sectors; k++)
+			diff += changed(w->data + k * SECTOR_SIZE, w->old + k * SECTOR_SIZE);
+		if (w->kind == PLAN_STAGE2)
+			snprintf(what, sizeof(what), "stage2 (%u sectors)%s", p->stage2_sectors,
+				 w->sectors > p->stage2_sectors
+					 ? " and zeros over the rest of the earlier install"
+					 : "");
+		else if (w->kind == PLAN_RESTORE)
+			snprintf(what, sizeof(what), "the backup's sectors");
+		else
+			describe(p, w, 0, what, sizeof(what));
+		char range[64];
+		snprintf(range, sizeof(range), w->sectors > 1 ? "LBA %llu-%llu" : "LBA %llu",
+			 (unsigned long long)w->lba,
+			 (unsigned long long)(w->lba + w->sectors - 1));
+		printf("%s %s: %s (%u bytes change)\n", verb, range, what, diff);
 	}
 }
 

@@ -135,9 +135,9 @@ static const char *scan(struct blockdev *bd, struct plan *p)
 	for (u32 i = 0; i < t->count; i++) {
 		const struct part *q = &t->part[i];
 		if (q->warn & PART_WARN_PAST_END)
-			return refuse(p, "partition %u (LBA %llu, %llu sectors) ends past the end of "
-					 "the disk (%llu sectors): the disk is smaller than its "
-					 "partition table says (a truncated image, or a table "
+			return refuse(p, "partition %u (LBA %llu, %llu sectors) ends past the end "
+					 "of the disk (%llu sectors): the disk is smaller than "
+					 "its partition table says (a truncated image, or a table "
 					 "written for a larger disk)",
 				      q->index, (unsigned long long)q->start,
 				      (unsigned long long)q->sectors,
@@ -149,18 +149,19 @@ static const char *scan(struct blockdev *bd, struct plan *p)
 				      q->index, (unsigned long long)q->start,
 				      (unsigned long long)q->sectors);
 		if (q->warn & PART_WARN_OUTSIDE_USABLE)
-			return refuse(p, "GPT partition %u (LBA %llu, %llu sectors) lies outside the "
-					 "table's usable LBAs: fix the table first (sgdisk --verify)",
+			return refuse(p, "GPT partition %u (LBA %llu, %llu sectors) lies outside "
+					 "the table's usable LBAs: fix the table first (sgdisk "
+					 "--verify)",
 				      q->index, (unsigned long long)q->start,
 				      (unsigned long long)q->sectors);
 	}
 	if (t->warn & PART_WARN_MULTI_ACTIVE)
-		return refuse(p, "more than one partition is marked active; some BIOSes and "
-				 "boot code refuse such a disk: leave one active (sfdisk --activate "
+		return refuse(p, "more than one partition is marked active; some BIOSes and boot "
+				 "code refuse such a disk: leave one active (sfdisk --activate "
 				 "DISK N) and run again");
 	if (t->warn & (PART_WARN_EBR_LOOP | PART_WARN_EBR_LONG | PART_WARN_EBR_BAD))
-		return refuse(p, "the chain of logical partitions is broken (an EBR without 55 AA, "
-				 "a loop or past the disk): fix the table first");
+		return refuse(p, "the chain of logical partitions is broken (an EBR without 55 "
+				 "AA, a loop or past the disk): fix the table first");
 	if (t->warn & PART_WARN_EXTENDED_TWICE)
 		return refuse(p, "the MBR lists two extended partitions: fix the table first");
 	if (t->warn & PART_WARN_HYBRID)
@@ -180,7 +181,8 @@ static int fit(struct plan *p, u64 sectors)
 	note(p, "the %s holds %llu sectors: room for stage2's core (%u sectors) but not its "
 		"extension (%u more): Multiboot, Linux, video modes and gzip files will not boot "
 		"from this disk",
-	     p->scheme == PART_SCHEME_GPT ? "BIOS boot partition" : "gap before the first partition",
+	     p->scheme == PART_SCHEME_GPT ? "BIOS boot partition"
+					  : "gap before the first partition",
 	     (unsigned long long)sectors, p->core_sectors, p->stage2_sectors - p->core_sectors);
 	p->ext_dropped = 1;
 	p->stage2_sectors = p->core_sectors;
@@ -201,10 +203,11 @@ static const char *find_area(struct plan *p, u64 *lba, u64 *sectors)
 		*lba = STAGE2_LBA;
 		*sectors = first->start - STAGE2_LBA;
 		if (!fit(p, *sectors))
-			return refuse(p, "stage2 needs %u sectors from LBA %u (its core alone %u), "
-					 "but partition %u starts at LBA %llu: the gap before it "
-					 "holds %llu; partition the disk with the first partition at "
-					 "LBA %u (1 MiB, what fdisk, sfdisk and parted do by default)",
+			return refuse(p, "stage2 needs %u sectors from LBA %u (its core alone "
+					 "%u), but partition %u starts at LBA %llu: the gap "
+					 "before it holds %llu; partition the disk with the first "
+					 "partition at LBA %u (1 MiB, what fdisk, sfdisk and "
+					 "parted do by default)",
 				      p->stage2_sectors, STAGE2_LBA, p->core_sectors, first->index,
 				      (unsigned long long)first->start,
 				      (unsigned long long)*sectors, PART_LBA_MODERN);
@@ -229,9 +232,9 @@ static const char *find_area(struct plan *p, u64 *lba, u64 *sectors)
 			      bb->index, (unsigned long long)bb->start,
 			      (unsigned long long)bb->sectors, p->stage2_sectors, p->core_sectors);
 	if (bb->start + p->stage2_sectors > 0xffffffffull)
-		return refuse(p, "the BIOS boot partition (%u) starts at LBA %llu, beyond what the "
-				 "MBR's 32-bit LBA reaches (2 TiB): move it to the start of the "
-				 "disk",
+		return refuse(p, "the BIOS boot partition (%u) starts at LBA %llu, beyond what "
+				 "the MBR's 32-bit LBA reaches (2 TiB): move it to the start of "
+				 "the disk",
 			      bb->index, (unsigned long long)bb->start);
 	return NULL;
 }
@@ -257,16 +260,16 @@ static const char *check_area(struct blockdev *bd, struct plan *p, u64 lba, u64 
 			continue;
 		u64 at = lba + i / SECTOR_SIZE;
 		if (p->scheme == PART_SCHEME_GPT)
-			return refuse(p, "the BIOS boot partition (%u) holds data that is not this "
-					 "loader's at LBA %llu (byte 0x%03zx is 0x%02x): another boot "
-					 "loader's stage (GRUB's core.img?) or other software's data; "
-					 "installing would destroy it",
+			return refuse(p, "the BIOS boot partition (%u) holds data that is not "
+					 "this loader's at LBA %llu (byte 0x%03zx is 0x%02x): "
+					 "another boot loader's stage (GRUB's core.img?) or other "
+					 "software's data; installing would destroy it",
 				      p->bios_boot_part, (unsigned long long)at, i % SECTOR_SIZE,
 				      w->old[i]);
-		return refuse(p, "LBA %llu in the gap before the first partition holds data that is "
-				 "not this loader's (byte 0x%03zx is 0x%02x): other software keeps "
-				 "data there (a licence manager, a recovery tool, another boot "
-				 "loader such as GRUB); installing would destroy it",
+		return refuse(p, "LBA %llu in the gap before the first partition holds data that "
+				 "is not this loader's (byte 0x%03zx is 0x%02x): other software "
+				 "keeps data there (a licence manager, a recovery tool, another "
+				 "boot loader such as GRUB); installing would destroy it",
 			      (unsigned long long)at, i % SECTOR_SIZE, w->old[i]);
 	}
 	return NULL;
@@ -325,8 +328,8 @@ static void check_config(struct plan *p, u32 part)
 					missing = path;
 			}
 			if (missing)
-				note(p, "partition %u: %s: entry %u ('%s') names %s, which does not "
-					"exist: that entry will not boot",
+				note(p, "partition %u: %s: entry %u ('%s') names %s, which does "
+					"not exist: that entry will not boot",
 				     part, LOADER_CFG_PATH, i + 1, b->title, missing);
 		}
 	}
@@ -344,7 +347,8 @@ static const char *choose_boot_part(struct blockdev *bd, struct plan *p, u32 pin
 	if (pinned) {
 		const struct part *q = part_find(t, pinned);
 		if (!q)
-			return refuse(p, "PARTITION=%u: the disk has no partition %u", pinned, pinned);
+			return refuse(p, "PARTITION=%u: the disk has no partition %u", pinned,
+				      pinned);
 		if (is_extended(q->mbr_type))
 			return refuse(p, "PARTITION=%u is the extended partition (a container of "
 					 "logical partitions), not a FAT file system",
@@ -379,8 +383,8 @@ static const char *choose_boot_part(struct blockdev *bd, struct plan *p, u32 pin
 		}
 	if (!p->boot_part && !first_fat)
 		return refuse(p, "none of its %u partitions holds a FAT file system: stage2 boots "
-				 "kernels from a FAT12, FAT16 or FAT32 partition (mkfs.fat); create "
-				 "one, or name it with PARTITION=n",
+				 "kernels from a FAT12, FAT16 or FAT32 partition (mkfs.fat); "
+				 "create one, or name it with PARTITION=n",
 			      t->count);
 	if (!p->boot_part) {
 		p->boot_part = first_fat->index;
@@ -408,8 +412,8 @@ static const char *plan_mbr(struct blockdev *bd, struct plan *p, const struct pl
 			const u8 *e = w->data + MBR_ENTRY_OFF(slot);
 			if (e[4] != MBR_TYPE_GPT_PROTECTIVE && e[0] == MBR_STATUS_ACTIVE)
 				return refuse(p, "GPT_ACTIVE=1: entry %u of this hybrid MBR is "
-						 "already active; marking the protective entry too "
-						 "would make two",
+						 "already active; marking the protective entry "
+						 "too would make two",
 					      slot + 1);
 		}
 		for (u32 slot = 0; slot < MBR_PARTITIONS; slot++) {
@@ -421,9 +425,9 @@ static const char *plan_mbr(struct blockdev *bd, struct plan *p, const struct pl
 				p->activated = slot + 1;
 				p->activated_protective = 1;
 			} else if (!in->gpt_active && e[0] == MBR_STATUS_ACTIVE) {
-				note(p, "the protective MBR entry is marked active (some HP and Intel "
-					"boards want it, the UEFI specification forbids it): left as "
-					"it is");
+				note(p, "the protective MBR entry is marked active (some HP and "
+					"Intel boards want it, the UEFI specification forbids "
+					"it): left as it is");
 			}
 			break;
 		}
@@ -435,8 +439,8 @@ static const char *plan_mbr(struct blockdev *bd, struct plan *p, const struct pl
 			active = t->part[i].index;
 	if (active) {
 		if (active != p->boot_part)
-			note(p, "partition %u is marked active, not the boot partition %u: left as "
-				"it is (the loader does not care which one is)",
+			note(p, "partition %u is marked active, not the boot partition %u: left "
+				"as it is (the loader does not care which one is)",
 			     active, p->boot_part);
 		return NULL;
 	}
@@ -598,8 +602,8 @@ const char *plan_uninstall(struct blockdev *bd, const u8 *b, size_t len, int for
 		u32 crc = crc32(copy, len);
 		free(copy);
 		if (crc != h.crc32)
-			return refuse(p, "the backup file's checksum does not match (CRC-32 0x%08x, "
-					 "header says 0x%08x): it was altered or damaged; "
+			return refuse(p, "the backup file's checksum does not match (CRC-32 "
+					 "0x%08x, header says 0x%08x): it was altered or damaged; "
 					 "restoring it could write garbage",
 				      crc, h.crc32);
 	}
@@ -641,9 +645,9 @@ const char *plan_uninstall(struct blockdev *bd, const u8 *b, size_t len, int for
 		if ((e.lba == 0 && e.sectors == 1) ||
 		    (e.lba >= area_lo && e.lba + e.sectors <= area_hi))
 			continue;
-		return refuse(p, "the backup would write LBA %llu-%llu, which is not where an install "
-				 "writes (LBA 0, the gap before the first partition, the BIOS boot "
-				 "partition): refusing it",
+		return refuse(p, "the backup would write LBA %llu-%llu, which is not where an "
+				 "install writes (LBA 0, the gap before the first partition, the "
+				 "BIOS boot partition): refusing it",
 			      (unsigned long long)e.lba,
 			      (unsigned long long)(e.lba + e.sectors - 1));
 	}
@@ -673,11 +677,11 @@ const char *plan_uninstall(struct blockdev *bd, const u8 *b, size_t len, int for
 			return refuse(p, "cannot read LBA %llu", (unsigned long long)bd->bad_lba);
 		u32 now = crc32(w->old, (size_t)e.sectors * SECTOR_SIZE);
 		if (now != e.installed_crc && !force)
-			return refuse(p, "LBA %llu-%llu no longer hold what the install wrote (the "
-					 "loader was installed again, or the partition table or the "
-					 "boot code changed since): restoring the backup would undo "
-					 "that; use the backup of the last install, or FORCE=1 to "
-					 "restore anyway",
+			return refuse(p, "LBA %llu-%llu no longer hold what the install wrote "
+					 "(the loader was installed again, or the partition table "
+					 "or the boot code changed since): restoring the backup "
+					 "would undo that; use the backup of the last install, or "
+					 "FORCE=1 to restore anyway",
 				      (unsigned long long)e.lba,
 				      (unsigned long long)(e.lba + e.sectors - 1));
 	}

@@ -98,7 +98,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			m.bd.sectors = sizeof(disk) / SECTOR_SIZE;
 		if (data[0] & 2) {
 			uint8_t *e = disk + MBR_PART_TABLE_OFF;
-			uint32_t start = 63 + (data[1] & 7), count = (uint32_t)m.bd.sectors - start;
+			uint32_t start = 63 + (data[1] & 7),
+				 count = (uint32_t)m.bd.sectors - start;
 			e[0] &= MBR_STATUS_ACTIVE;
 			e[4] = MBR_TYPE_FAT16_LBA;
 			memcpy(e + 8, &start, 4);
@@ -110,7 +111,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				 * sector, 1 FAT of 1 sector, 16 root entries. */
 				uint8_t *b = disk + (size_t)start * SECTOR_SIZE;
 				uint16_t total = (uint16_t)count;
-				b[0x0b] = 0x00, b[0x0c] = 0x02, b[0x0d] = 1, b[0x0e] = 1, b[0x0f] = 0;
+				b[0x0b] = 0x00, b[0x0c] = 0x02, b[0x0d] = 1, b[0x0e] = 1,
+				b[0x0f] = 0;
 				b[0x10] = 1, b[0x11] = 16, b[0x12] = 0, b[0x15] = 0xf8;
 				memcpy(b + 0x13, &total, 2);
 				b[0x16] = 1, b[0x17] = 0;

@@ -41,7 +41,7 @@
 #define OFF_S2_SECTORS (MBR_SYM_s2_sectors - MBR_LOAD_ADDR)
 #define OFF_S2_SUM (MBR_SYM_s2_sum - MBR_LOAD_ADDR)
 
-static u32 s2_sectors;   /* build/stage2.bin's size in sectors */
+static u32 s2_sectors;	 /* build/stage2.bin's size in sectors */
 static u32 core_sectors; /* of which the core, as its header says */
 static char out[65536];
 
@@ -140,7 +140,7 @@ struct snap {
 
 static struct snap snap(const char *path)
 {
-	struct snap s = { 0 };
+	struct snap s = {0};
 	s.b = slurp(path, &s.len);
 	return s;
 }
@@ -162,7 +162,8 @@ static void check_same2(const char *path, const struct snap *s, u64 from, u64 to
 		t_fail("%s: size changed from %zu to %zu", what, s->len, len);
 	for (size_t i = 0; i < len && i < s->len; i++)
 		if (now[i] != s->b[i] && !(i >= from && i < to) && !(i >= from2 && i < to2)) {
-			t_fail("%s: byte %zu (LBA %zu offset 0x%03zx) changed from 0x%02x to 0x%02x",
+			t_fail("%s: byte %zu (LBA %zu offset 0x%03zx) changed from 0x%02x to "
+			       "0x%02x",
 			       what, i, i / 512, i % 512, s->b[i], now[i]);
 			break;
 		}
@@ -294,8 +295,9 @@ static void test_refusals(void)
 	snprintf(script, sizeof(script), "%u,,c\\n", core_sectors);
 	if (!mbr_image("gap.img", 8, script) &&
 	    !fat_fill("gap.img", core_sectors, 8 * 2048 - core_sectors - 1, 12, 1)) {
-		snprintf(want, sizeof(want), "stage2 needs %u sectors from LBA 1 (its core alone %u), "
-			 "but partition 1 starts at LBA %u: the gap before it holds %u",
+		snprintf(want, sizeof(want),
+			 "stage2 needs %u sectors from LBA 1 (its core alone "
+			 "%u), but partition 1 starts at LBA %u: the gap before it holds %u",
 			 s2_sectors, core_sectors, core_sectors, core_sectors - 1);
 		expect_refusal("", "gap.img", want);
 	} else {
@@ -313,7 +315,8 @@ static void test_refusals(void)
 		   !fat_fill("core.img", s2_sectors, 8 * 2048 - s2_sectors - 1, 12, 1)) {
 		struct snap s = snap(path_of("core.img"));
 		if (!expect_install("", "core.img")) {
-			CHECK(strstr(out, "room for stage2's core") != NULL, "no note: %.300s", out);
+			CHECK(strstr(out, "room for stage2's core") != NULL, "no note: %.300s",
+			      out);
 			u32 ext = ~0u;
 			get(path_of("core.img"), 512 + STAGE2_SYM_hdr_ext_sectors, &ext, 4);
 			CHECK(ext == 0, "the header still says %u extension sectors", ext);
@@ -331,8 +334,9 @@ static void test_refusals(void)
 	if (!simple_image("foreign.img")) {
 		u64 lba = s2_sectors / 2;
 		put(path_of("foreign.img"), lba * 512 + 0x1a3, "FLEXlm", 6);
-		snprintf(want, sizeof(want), "LBA %llu in the gap before the first partition holds "
-			 "data that is not this loader's (byte 0x1a3 is 0x%02x)",
+		snprintf(want, sizeof(want),
+			 "LBA %llu in the gap before the first partition "
+			 "holds data that is not this loader's (byte 0x1a3 is 0x%02x)",
 			 (unsigned long long)lba, 'F');
 		expect_refusal("", "foreign.img", want);
 		/* Beyond what stage2 takes the gap is not ours and not checked. */
@@ -352,7 +356,8 @@ static void test_refusals(void)
 
 	t_begin("refuse_gpt_without_bios_boot_partition");
 	if (!gpt_image("gptnobb.img", 40, "-n 1:2048:0 -t 1:0700")) {
-		expect_refusal("", "gptnobb.img", "this GPT disk has no BIOS boot partition (type "
+		expect_refusal("", "gptnobb.img",
+			       "this GPT disk has no BIOS boot partition (type "
 			       "21686148-6449-6E6F-744E-656564454649)");
 	} else {
 		t_fail("cannot build the image");
@@ -363,7 +368,8 @@ static void test_refusals(void)
 	snprintf(script, sizeof(script), "-a 1 -n 1:34:%u -t 1:EF02 -n 2:2048:0 -t 2:0700",
 		 34 + core_sectors - 2);
 	if (!gpt_image("gptsmall.img", 40, script)) {
-		snprintf(want, sizeof(want), "the BIOS boot partition (1, LBA 34) has %u sectors; "
+		snprintf(want, sizeof(want),
+			 "the BIOS boot partition (1, LBA 34) has %u sectors; "
 			 "stage2 needs %u (its core alone %u)",
 			 core_sectors - 1, s2_sectors, core_sectors);
 		expect_refusal("", "gptsmall.img", want);
@@ -379,7 +385,8 @@ static void test_refusals(void)
 		"bios_grub on mkpart fat fat32 2048s 100%%",
 		path_of("gptgrub.img"), path_of("gptgrub.img"))) {
 		put(path_of("gptgrub.img"), 34 * 512 + 0x10, "GRUB core", 9);
-		snprintf(want, sizeof(want), "the BIOS boot partition (1) holds data that is not "
+		snprintf(want, sizeof(want),
+			 "the BIOS boot partition (1) holds data that is not "
 			 "this loader's at LBA 34 (byte 0x010 is 0x%02x)",
 			 'G');
 		expect_refusal("", "gptgrub.img", want);
@@ -391,9 +398,10 @@ static void test_refusals(void)
 	t_begin("refuse_gpt_primary_damaged");
 	if (!gpt_image("gptbad.img", 40, "-a 1 -n 1:34:2047 -t 1:EF02 -n 2:2048:0 -t 2:0700")) {
 		put(path_of("gptbad.img"), 512 + 0x18, "\x07", 1); /* MyLBA: header CRC fails */
-		expect_refusal("", "gptbad.img", "its primary GPT is damaged (GPT header: header "
-			       "CRC32 mismatch (header LBA 1)) and only the backup at LBA 81919 is "
-			       "valid");
+		expect_refusal("", "gptbad.img",
+			       "its primary GPT is damaged (GPT header: header "
+			       "CRC32 mismatch (header LBA 1)) and only the backup at LBA 81919 "
+			       "is valid");
 	} else {
 		t_fail("cannot build the image");
 	}
@@ -402,7 +410,8 @@ static void test_refusals(void)
 	/* Too small: the table describes 16 MiB, the image has 1 MiB. */
 	t_begin("refuse_disk_smaller_than_its_table");
 	if (!simple_image("trunc.img") && !sh("truncate -s 1M %s", path_of("trunc.img"))) {
-		expect_refusal("", "trunc.img", "partition 1 (LBA 2048, 30720 sectors) ends past "
+		expect_refusal("", "trunc.img",
+			       "partition 1 (LBA 2048, 30720 sectors) ends past "
 			       "the end of the disk (2048 sectors)");
 	} else {
 		t_fail("cannot build the image");
@@ -421,7 +430,8 @@ static void test_refusals(void)
 
 	t_begin("refuse_no_partition_table");
 	sh("truncate -s 4M %s", path_of("zero.img"));
-	expect_refusal("", "zero.img", "no partition table the loader can boot from: LBA 0: no "
+	expect_refusal("", "zero.img",
+		       "no partition table the loader can boot from: LBA 0: no "
 		       "55 AA signature");
 	t_end();
 
@@ -445,12 +455,13 @@ static void test_refusals(void)
 	if (!mbr_image("overlap.img", 16, "2048,8192,e\\n") &&
 	    !fat_fill("overlap.img", 2048, 8192, 16, 1)) {
 		/* Entry 2 over the end of entry 1 (sfdisk would not write it). */
-		u8 e[16] = { 0, 0, 0, 0, MBR_TYPE_LINUX, 0, 0, 0 };
+		u8 e[16] = {0, 0, 0, 0, MBR_TYPE_LINUX, 0, 0, 0};
 		u32 start = 8192, n = 4096;
 		memcpy(e + 8, &start, 4);
 		memcpy(e + 12, &n, 4);
 		put(path_of("overlap.img"), MBR_PART_TABLE_OFF + 16, e, 16);
-		expect_refusal("", "overlap.img", "partition 1 (LBA 2048, 8192 sectors) overlaps "
+		expect_refusal("", "overlap.img",
+			       "partition 1 (LBA 2048, 8192 sectors) overlaps "
 			       "another partition");
 	} else {
 		t_fail("cannot build the image");
@@ -465,10 +476,13 @@ static void test_refusals(void)
 	t_begin("refuse_pinned_partition_missing_extended_or_not_fat");
 	if (!mbr_image("pin.img", 32, "2048,16384,e\\n18432,4096,83\\n22528,,5\\n;\\n") &&
 	    !fat_fill("pin.img", 2048, 16384, 16, 1)) {
-		expect_refusal("--partition 4", "pin.img", "PARTITION=4: the disk has no partition 4");
-		expect_refusal("--partition 3", "pin.img", "PARTITION=3 is the extended partition");
-		expect_refusal("--partition 2", "pin.img", "PARTITION=2 (LBA 18432) does not hold a "
-			       "FAT file system stage2 can read");
+		expect_refusal("--partition 4", "pin.img",
+			       "PARTITION=4: the disk has no partition 4");
+		expect_refusal("--partition 3", "pin.img",
+			       "PARTITION=3 is the extended partition");
+		expect_refusal("--partition 2", "pin.img",
+			       "PARTITION=2 (LBA 18432) does not hold "
+			       "a FAT file system stage2 can read");
 		expect_refusal("--partition x", "pin.img", "PARTITION=x: not a partition number");
 	} else {
 		t_fail("cannot build the image");
@@ -494,7 +508,8 @@ static void test_refusals(void)
 	simple_image("badmbr.img");
 	sh("head -c 512 /dev/zero > %s", path_of("zero.mbr"));
 	snprintf(want, sizeof(want), "--mbr %s", path_of("zero.mbr"));
-	expect_refusal(want, "badmbr.img", "the loader's mbr.bin is not a 512-byte boot sector "
+	expect_refusal(want, "badmbr.img",
+		       "the loader's mbr.bin is not a 512-byte boot sector "
 		       "ending in 55 AA");
 	snprintf(want, sizeof(want), "--stage2 %s", path_of("zero.mbr"));
 	expect_refusal(want, "badmbr.img", "the loader's stage2.bin is not this project's stage2");
@@ -510,7 +525,7 @@ static void test_refusals(void)
 static void test_keeps_every_byte(void)
 {
 	char before[4096], after[4096];
-	u8 junk[MBR_BPB_END - MBR_BPB_START], sig[6] = { 0xef, 0xbe, 0xad, 0xde, 0x5a, 0x5a };
+	u8 junk[MBR_BPB_END - MBR_BPB_START], sig[6] = {0xef, 0xbe, 0xad, 0xde, 0x5a, 0x5a};
 
 	t_begin("keeps_table_signature_bpb_hole_and_data");
 	if (simple_image("keep.img")) {
@@ -548,8 +563,8 @@ static void test_keeps_every_byte(void)
 		check_same(path_of("keep.img"), &s, 0, (u64)(1 + s2_sectors) * 512,
 			   "outside LBA 0..stage2");
 		table_text("keep.img", after, sizeof(after));
-		CHECK(before[0] && !strcmp(before, after), "sfdisk --dump differs: %s // %s", before,
-		      after);
+		CHECK(before[0] && !strcmp(before, after), "sfdisk --dump differs: %s // %s",
+		      before, after);
 		CHECK(!strcmp(bootable("keep.img"), "1"), "active: '%s', want partition 1",
 		      bootable("keep.img"));
 		run("mdir -/ -b -i %s@@%u ::/ | sort | while read f; do mtype -i %s@@%u \"$f\" | "
@@ -580,16 +595,19 @@ static void test_keeps_every_byte(void)
 		u32 longer = body + 5;
 		put(path_of("keep.img"), 512 + STAGE2_SYM_hdr_ext_sectors, &longer, 4);
 		for (u32 k = 0; k < 5; k++)
-			put(path_of("keep.img"), (u64)(1 + s2_sectors + k) * 512 + 7, "old tail", 8);
+			put(path_of("keep.img"), (u64)(1 + s2_sectors + k) * 512 + 7, "old tail",
+			    8);
 		int rc = run(INSTALL " --dry-run %s", path_of("keep.img"));
 		CHECK(rc == 0 && strstr(out, "zeros over the rest of the earlier install (5 of"),
 		      "dry run: %.300s", out);
 		if (!expect_install("", "keep.img")) {
-			u8 z[5 * 512], zero[5 * 512] = { 0 };
+			u8 z[5 * 512], zero[5 * 512] = {0};
 			get(path_of("keep.img"), (u64)(1 + s2_sectors) * 512, z, sizeof(z));
-			CHECK(!memcmp(z, zero, sizeof(z)), "the earlier install's tail is not zero");
+			CHECK(!memcmp(z, zero, sizeof(z)),
+			      "the earlier install's tail is not zero");
 			get(path_of("keep.img"), 512 + STAGE2_SYM_hdr_ext_sectors, &longer, 4);
-			CHECK(longer == body, "header says %u body sectors, want %u", longer, body);
+			CHECK(longer == body, "header says %u body sectors, want %u", longer,
+			      body);
 		}
 	}
 	t_end();
@@ -610,7 +628,8 @@ static void test_active_flag(void)
 	t_begin("active_left_alone_when_one_is");
 	if (!mbr_image("act3.img", 32, "2048,8192,c\\n10240,,83,*\\n") &&
 	    !fat_fill("act3.img", 2048, 8192, 16, 1) && !expect_install("", "act3.img")) {
-		CHECK(strstr(out, "partition 2 is marked active, not the boot partition 1") != NULL,
+		CHECK(strstr(out, "partition 2 is marked active, not the boot partition 1") !=
+			      NULL,
 		      "no note about the active partition: %.300s", out);
 		CHECK(!strcmp(bootable("act3.img"), "2"), "active: '%s', want 2 (as it was)",
 		      bootable("act3.img"));
@@ -643,14 +662,17 @@ static void test_active_flag(void)
 			/* LBA 0 and the BIOS boot partition, where stage2 went. */
 			check_same2(path_of("gptact.img"), &s, 0, 512, 34 * 512,
 				    (u64)(34 + s2_sectors) * 512, "outside LBA 0 and 34..stage2");
-			CHECK(!sh("sgdisk -v %s | grep -q 'No problems found'", path_of("gptact.img")),
+			CHECK(!sh("sgdisk -v %s | grep -q 'No problems found'",
+				  path_of("gptact.img")),
 			      "sgdisk --verify complains after the install");
 		}
 		if (!expect_install("--gpt-active", "gptact.img")) {
 			u8 st;
 			get(path_of("gptact.img"), MBR_PART_TABLE_OFF, &st, 1);
-			CHECK(st == MBR_STATUS_ACTIVE, "protective entry status 0x%02x, want 0x80", st);
-			CHECK(!sh("sgdisk -v %s | grep -q 'No problems found'", path_of("gptact.img")),
+			CHECK(st == MBR_STATUS_ACTIVE, "protective entry status 0x%02x, want 0x80",
+			      st);
+			CHECK(!sh("sgdisk -v %s | grep -q 'No problems found'",
+				  path_of("gptact.img")),
 			      "sgdisk --verify complains about the active protective entry");
 		}
 		free(s.b);
@@ -723,7 +745,7 @@ static void test_dry_run_backup_uninstall(void)
 	check_same(path_of("dry.img"), &orig, 0, 0, "after the dry run");
 	CHECK(access(path_of("dry.bak"), F_OK), "the dry run wrote the backup file");
 	/* One "would write LBA n:" line per sector: LBA 0 and 1..stage2. */
-	u8 seen[4096] = { 0 };
+	u8 seen[4096] = {0};
 	unsigned lines = 0;
 	for (char *s = strstr(out, "would write LBA "); s; s = strstr(s + 1, "would write LBA ")) {
 		unsigned long lba = strtoul(s + 16, NULL, 10);
@@ -773,7 +795,8 @@ static void test_dry_run_backup_uninstall(void)
 	   "struct.pack_into(\"<I\",b,0x34,zlib.crc32(b)); open(sys.argv[2],\"wb\").write(b)' "
 	   "%s %s",
 	   path_of("dry.bak"), path_of("alt.bak"));
-	snprintf(want, sizeof(want), "the backup would write LBA 2048-%u, which is not where an "
+	snprintf(want, sizeof(want),
+		 "the backup would write LBA 2048-%u, which is not where an "
 		 "install writes",
 		 2048 + s2_sectors - 1);
 	expect_refusal(args, "dry.img", want);
@@ -784,7 +807,8 @@ static void test_dry_run_backup_uninstall(void)
 	put(path_of("other.img"), MBR_DISK_SIG_OFF, "\x11\x22\x33\x44", 4);
 	u32 sig;
 	memcpy(&sig, orig.b + MBR_DISK_SIG_OFF, 4);
-	snprintf(want, sizeof(want), "the backup is of another disk: it names a disk of %zu "
+	snprintf(want, sizeof(want),
+		 "the backup is of another disk: it names a disk of %zu "
 		 "bytes, MBR disk signature 0x%08x; this one is %zu bytes, MBR disk signature "
 		 "0x44332211",
 		 orig.len, sig, orig.len);
@@ -883,8 +907,8 @@ static void test_block_devices(void)
 		mounted[0] = 0;
 		t_fail("cannot mount the ext2 partition: %s", out);
 	} else if (whole) {
-		snprintf(want, sizeof(want), "%s (a loop device over the same file) is mounted on ",
-			 part);
+		snprintf(want, sizeof(want),
+			 "%s (a loop device over the same file) is mounted on ", part);
 		struct snap before = snap(path_of("blk.img"));
 		int rc = run(INSTALL " %s", whole);
 		CHECK(rc == 1 && strstr(out, want), "install on %s: %.300s", whole, out);
@@ -899,7 +923,8 @@ static void test_block_devices(void)
 	t_end();
 
 	t_begin("refuse_mounted_whole_device");
-	sh("truncate -s 8M %s && mke2fs -q -t ext2 %s", path_of("whole.img"), path_of("whole.img"));
+	sh("truncate -s 8M %s && mke2fs -q -t ext2 %s", path_of("whole.img"),
+	   path_of("whole.img"));
 	const char *dev = loop_up("", path_of("whole.img"));
 	snprintf(mounted, sizeof(mounted), "%s", path_of("mnt"));
 	if (!dev || sh("mount %s %s", dev, mounted)) {
@@ -941,7 +966,8 @@ static void test_block_devices(void)
 			   "outside LBA 0..stage2");
 		CHECK(!strcmp(bootable("blk.img"), "1"), "active: %s", bootable("blk.img"));
 		dev = loop_up("", path_of("blk.img"));
-		rc = dev ? run(INSTALL " --uninstall --backup %s %s", path_of("blk.bak"), dev) : -1;
+		rc = dev ? run(INSTALL " --uninstall --backup %s %s", path_of("blk.bak"), dev)
+			 : -1;
 		CHECK(rc == 0, "uninstall: %.300s", out);
 		cleanup_devices();
 		check_same(path_of("blk.img"), &s, 0, 0, "after uninstall");
@@ -988,8 +1014,8 @@ static void test_planner_properties(void)
 	}
 	/* Back to a disk without the loader. */
 	memset(img + 512, 0, (size_t)s2_sectors * 512);
-	struct plan_input in = { .mbr = mbr, .mbr_len = mlen, .stage2 = s2, .stage2_len = slen };
-	struct memdisk d = { .bd = { .read = mem_read, .sectors = len / 512 }, .b = img };
+	struct plan_input in = {.mbr = mbr, .mbr_len = mlen, .stage2 = s2, .stage2_len = slen};
+	struct memdisk d = {.bd = {.read = mem_read, .sectors = len / 512}, .b = img};
 	for (int round = 0; round < 300; round++) {
 		u8 *m = img;
 		for (unsigned i = 0; i < MBR_PART_TABLE_OFF; i++) {
@@ -1004,7 +1030,7 @@ static void test_planner_properties(void)
 			break;
 		}
 		CHECK(p.nwrites == 2 && p.w[1].lba == 0 && p.w[1].sectors == 1 &&
-		      p.w[0].lba == STAGE2_LBA && p.w[0].sectors == s2_sectors,
+			      p.w[0].lba == STAGE2_LBA && p.w[0].sectors == s2_sectors,
 		      "round %d: writes not stage2 then LBA 0", round);
 		const u8 *w = p.w[1].data;
 		u32 s2_lba;
@@ -1014,19 +1040,21 @@ static void test_planner_properties(void)
 		      w[OFF_S2_SECTORS]);
 		for (unsigned i = 0; i < SECTOR_SIZE; i++) {
 			int code = i < MBR_BPB_START || (i >= MBR_BPB_END && i < MBR_DISK_SIG_OFF);
-			int patched = (i >= OFF_S2_LBA && i < OFF_S2_LBA + 4) || i == OFF_S2_SECTORS ||
+			int patched = (i >= OFF_S2_LBA && i < OFF_S2_LBA + 4) ||
+				      i == OFF_S2_SECTORS ||
 				      (i >= OFF_S2_SUM && i < OFF_S2_SUM + 4);
 			if (patched)
 				continue;
 			if (code)
 				CHECK(w[i] == mbr[i],
-				      "round %d: code byte 0x%03x is 0x%02x, mbr.bin has 0x%02x", round,
-				      i, w[i], mbr[i]);
+				      "round %d: code byte 0x%03x is 0x%02x, mbr.bin has 0x%02x",
+				      round, i, w[i], mbr[i]);
 			else if (i == MBR_PART_TABLE_OFF)
-				CHECK(w[i] == MBR_STATUS_ACTIVE, "round %d: partition 1 not active",
-				      round);
+				CHECK(w[i] == MBR_STATUS_ACTIVE,
+				      "round %d: partition 1 not active", round);
 			else
-				CHECK(w[i] == m[i], "round %d: disk byte 0x%03x changed", round, i);
+				CHECK(w[i] == m[i], "round %d: disk byte 0x%03x changed", round,
+				      i);
 		}
 		CHECK(p.activated == (m[MBR_PART_TABLE_OFF] ? 0u : 1u), "round %d: activated %u",
 		      round, p.activated);
