@@ -17,8 +17,6 @@
 #include "physmem.h"
 #include "volume.h"
 
-/* The largest /boot/loader.cfg read (it lives in the loader's heap). */
-#define LOADER_CFG_MAX 32768
 
 void stage2_main(u32 mbr_dx, u32 mbr_cx);
 

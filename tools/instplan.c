@@ -306,6 +306,11 @@ static void check_config(struct plan *p, u32 part)
 		return;
 	}
 	u32 size = p->file.size;
+	if (size > LOADER_CFG_MAX) {
+		note(p, "partition %u: %s is %u bytes; stage2 reads at most %u and will stop",
+		     part, LOADER_CFG_PATH, size, LOADER_CFG_MAX);
+		return;
+	}
 	char *text = xcalloc((size_t)size + 1);
 	err = fat_read(&p->file, 0, size, text);
 	if (err) {
