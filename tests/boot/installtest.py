@@ -16,7 +16,9 @@ on them by build/install, then booted under QEMU and Bochs.
 - Quirks of the "Install and USB" section of ../shared/quirks.md replayed:
   a BIOS writing a FAT BPB over the loaded boot sector (tests/shims/shim.asm
   WRITE_BPB), the same with DL=00h as a BIOS emulating a floppy or ZIP drive
-  for a stick hands over, Windows' disk signature and 0x5A5A kept.
+  for a stick hands over, Windows' disk signature and 0x5A5A kept, byte 0
+  0x33 and exactly one active partition after each install, `make image`'s
+  255x63 geometry.
 - /boot/loader.cfg through real boots: a bad line, an unknown key, a missing
   kernel and a missing module stop with the file, the line and the problem;
   timeout=0 boots the default; with a timeout the menu appears on the serial
@@ -350,6 +352,37 @@ def new_kernel_case(tmp):
     return bad
 
 
+def geometry_case(tmp):
+    """Sticks laid out for 255 heads x 63 sectors, consistent with the size
+    (a few BIOSes check): the partition entry's CHS fields and the BPB's
+    geometry and hidden sectors, computed here from the LBAs."""
+    img = mkdisk_image(tmp)
+    m = read(img, 0, SECTOR)
+    e = m[TABLE:TABLE + 16]
+    start, count = struct.unpack_from("<II", e, 8)
+
+    def chs(lba):
+        c, rem = divmod(lba, 255 * 63)
+        h, s_ = divmod(rem, 63)
+        return (1023, 254, 63) if c > 1023 else (c, h, s_ + 1)
+
+    def decode(b):
+        return ((b[2] | (b[1] & 0xC0) << 2), b[0], b[1] & 0x3F)
+    bad = []
+    if decode(e[1:4]) != chs(start) or decode(e[5:8]) != chs(start + count - 1):
+        bad.append("CHS %s..%s, want %s..%s for LBA %d..%d" % (
+            decode(e[1:4]), decode(e[5:8]), chs(start), chs(start + count - 1), start,
+            start + count - 1))
+    bpb = read(img, start * SECTOR, SECTOR)
+    spt, heads, hidden = struct.unpack_from("<HHI", bpb, 0x18)
+    if (spt, heads, hidden) != (63, 255, start):
+        bad.append("BPB geometry %d sectors x %d heads, hidden %d; want 63 x 255, %d"
+                   % (spt, heads, hidden, start))
+    if (os.path.getsize(img) // SECTOR) < start + count:
+        bad.append("partition past the end of the image")
+    return bad
+
+
 # -- quirks --
 
 def shim_image(tmp, name, *defines):
@@ -524,6 +557,7 @@ def tests(tmp):
     t["usb-stick-ehci"] = lambda: usb_case(tmp, "ehci")
     t["usb-stick-xhci"] = lambda: usb_case(tmp, "xhci")
     t["make-image-new-kernel-by-mcopy"] = lambda: new_kernel_case(tmp)
+    t["quirk-stick-geometry-255x63"] = lambda: geometry_case(tmp)
     t["quirk-bpb-written-over-boot-sector"] = lambda: bpb_case(tmp)
     t["quirk-usb-floppy-emulation-dl0-and-bpb"] = lambda: usb_floppy_emulation_case(tmp)
     t["quirk-windows-disk-signature-kept"] = lambda: windows_signature_case(tmp)
