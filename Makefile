@@ -6,7 +6,9 @@
 #   make test       every test; the last line is "N passed, N failed"
 #   make image KERNEL=path IMAGE=path [CMDLINE=...] [MODULES=...] [INITRD=path]
 #              [PROTOCOL=auto|own|multiboot1|multiboot2|linux] [VIDEO=WxHxD]
-#              [CLASSIC=1] [LAYOUT=raw]
+#              [CLASSIC=1] [FAT=12|16|32] [SIZE=MiB] [LAYOUT=raw]
+#   make install DISK=path [PARTITION=n] [DRY_RUN=1] [BACKUP=file] [GPT_ACTIVE=1]
+#   make uninstall DISK=path BACKUP=file [DRY_RUN=1] [FORCE=1]
 #   make bochs      boot IMAGE in Bochs' debugger, symbols loaded (tools/debug.mk)
 #   make debug      boot IMAGE in QEMU halted, gdb attached (tools/debug.mk)
 #   make bench      boot-time medians against a bare SeaBIOS boot, and sizes
@@ -65,7 +67,7 @@ STAGE2_C_OBJS := $(call obj2,$(filter-out $(STAGE2_ASM_FILES),$(STAGE2_HEAD) $(S
 HEADERS := $(wildcard include/*.h stage2/*.h stage2/*/*.h kernel/*.h)
 KERNEL_C := kernel exception
 
-.PHONY: all run test image bochs debug bench deps clean host-tests
+.PHONY: all run test image bochs debug bench deps clean host-tests install uninstall
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -196,12 +198,6 @@ $(BUILD)/mkimage: tools/mkimage.c tools/bootpatch.c tools/bootpatch.h include/cr
 		include/layout.h $(BUILD)/mbr_syms.h $(BUILD)/stage2_syms.h
 	$(CC) $(HOST_CFLAGS) -Itools tools/mkimage.c tools/bootpatch.c -o $@
 
-# The installer (tools/install.c), which tools/mkdisk and `make install` use.
-$(BUILD)/install: tools/install.c tools/bootpatch.c tools/bootpatch.h stage2/part.c stage2/part.h \
-		include/crc32.h include/layout.h include/mbr.h include/gpt.h $(BUILD)/mbr_syms.h \
-		$(BUILD)/stage2_syms.h
-	$(CC) $(HOST_CFLAGS) -Itools tools/install.c tools/bootpatch.c stage2/part.c -o $@
-
 $(BUILD)/disk.img: $(BUILD)/mkimage $(BUILD)/mbr.bin $(BUILD)/stage2.bin $(BUILD)/kernel64.elf
 	$(BUILD)/mkimage $(BUILD)/mbr.bin $(BUILD)/stage2.bin $(BUILD)/kernel64.elf $@
 $(BUILD)/disk32.img: $(BUILD)/mkimage $(BUILD)/mbr.bin $(BUILD)/stage2.bin $(BUILD)/kernel32.elf
@@ -216,7 +212,8 @@ ifeq ($(LAYOUT),raw)
 else
 	tools/mkdisk --kernel "$(KERNEL)" --protocol "$(or $(PROTOCOL),auto)" --cmdline "$(CMDLINE)" \
 		--modules "$(MODULES)" $(if $(INITRD),--initrd "$(INITRD)") \
-		$(if $(VIDEO),--video "$(VIDEO)") $(if $(CLASSIC),--classic) "$(IMAGE)"
+		$(if $(VIDEO),--video "$(VIDEO)") $(if $(CLASSIC),--classic) \
+		$(if $(FAT),--fat "$(FAT)") $(if $(SIZE),--size "$(SIZE)") "$(IMAGE)"
 endif
 
 # --- the two user commands ---------------------------------------------------
@@ -250,5 +247,6 @@ include tests/host/host.mk
 include tests/fixtures/fixtures.mk
 include tests/fuzz/fuzz.mk
 include tests/host/fs.mk
+include tools/install.mk
 include tests/host/inflate.mk
 include tests/host/linux.mk

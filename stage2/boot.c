@@ -154,7 +154,7 @@ void boot_load_modules(struct boot_request *r, u64 above)
 		path[n] = 0;
 		const char *err = volume_open(path, &f);
 		if (err)
-			die("module %s: %s", path, err);
+			die("%s line %u: module %s: %s", LOADER_CFG_PATH, e->module_line[i], path, err);
 		int gz = is_gzip(&f);
 		u64 size = gz ? gzip_size(&f) : f.size;
 		u64 at = physmem_alloc(size, PAGE_SIZE, next, FOUR_GIB, 0, CLAIM_MODULE, path);

@@ -43,6 +43,10 @@ struct boot_entry {
 	u32 nmodules;
 	u32 protocol;         /* enum boot_protocol */
 	struct video_request video;
+	/* The lines of /boot/loader.cfg that name the files, for the message
+	 * when one cannot be loaded (0: the entry is not from that file). */
+	u32 kernel_line, initrd_line;
+	u32 module_line[BOOT_MODULES_MAX];
 };
 
 struct boot_config {

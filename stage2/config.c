@@ -1,5 +1,5 @@
 /*
- * /boot/loader.cfg parser; see config.h and doc/loader-cfg.md.
+ * /boot/loader.cfg parser; see config.h and README.md (The configuration file).
  *
  * Only whole-line comments exist: a '#' after a value is part of the value,
  * because kernel command lines may hold one.  Keys and protocol names are
@@ -248,6 +248,7 @@ const char *config_parse(char *text, u32 len, struct boot_config *cfg, struct co
 							 "24 or 32), optionally with ,required", val);
 		} else if (k == K_KERNEL) {
 			e->kernel = val;
+			e->kernel_line = lineno;
 		} else if (k == K_PROTOCOL) {
 			for (n = 0; n < PROTO_COUNT && !streq(val, proto_names[n]); n++)
 				;
@@ -261,9 +262,11 @@ const char *config_parse(char *text, u32 len, struct boot_config *cfg, struct co
 			if (e->nmodules == BOOT_MODULES_MAX)
 				return fail(err, lineno, "more than %u module= lines in one entry",
 					    (u32)BOOT_MODULES_MAX);
+			e->module_line[e->nmodules] = lineno;
 			e->modules[e->nmodules++] = val;
 		} else {
 			e->initrd = val;
+			e->initrd_line = lineno;
 		}
 	}
 	if (!e)

@@ -1,5 +1,5 @@
 /*
- * The /boot/loader.cfg parser, pure (doc/loader-cfg.md is the format).
+ * The /boot/loader.cfg parser, pure (README.md, "The configuration file", is the format).
  * Parses in place: text must have room for len + 1 bytes (a NUL is written
  * at text[len]); line ends and trailing blanks become NULs and every string
  * in the boot_config points into text, which must stay alive.

@@ -17,8 +17,6 @@
 #include "physmem.h"
 #include "volume.h"
 
-/* The largest /boot/loader.cfg read (it lives in the loader's heap). */
-#define LOADER_CFG_MAX 32768
 
 void stage2_main(u32 mbr_dx, u32 mbr_cx);
 
@@ -97,7 +95,8 @@ void stage2_main(u32 mbr_dx, u32 mbr_cx)
 		      volume_partition());
 		const char *err = volume_open(req.entry->kernel, &req.kernel);
 		if (err)
-			die("%s: %s", req.entry->kernel, err);
+			die("%s line %u: kernel %s: %s", LOADER_CFG_PATH, req.entry->kernel_line,
+			    req.entry->kernel, err);
 	}
 	req.head = heap_alloc(PROTO_HEAD_MAX);
 	req.bi = bi;

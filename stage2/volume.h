@@ -12,6 +12,8 @@
 #include "types.h"
 
 #define LOADER_CFG_PATH "/boot/loader.cfg"
+/* The largest /boot/loader.cfg read (it lives in the loader's heap). */
+#define LOADER_CFG_MAX 32768
 
 /* Finds and mounts the boot volume; stops with a message naming what it
  * looked at when there is none. */

@@ -78,6 +78,18 @@ void bootpatch_drop_ext(uint8_t *s2)
 	put32(s2 + STAGE2_SYM_hdr_ext_csize, 0);
 }
 
+uint32_t bootpatch_installed_sectors(const uint8_t *sector)
+{
+	_Static_assert(STAGE2_SYM_hdr_ext_sectors + 4 <= SECTOR_SIZE, "header in one sector");
+	uint32_t core = get32(sector + STAGE2_SYM_hdr_core_sectors);
+	uint32_t ext = get32(sector + STAGE2_SYM_hdr_ext_sectors);
+
+	if (memcmp(sector + STAGE2_MAGIC_OFF, STAGE2_MAGIC, 4) || !core ||
+	    core > STAGE2_CORE_MAX_SECTORS || ext > 0xffff)
+		return 0;
+	return core + ext;
+}
+
 void bootpatch_stage2(uint8_t *s2, size_t len, uint64_t stage2_lba, uint64_t kernel_lba,
 		      uint64_t kernel_size, uint32_t boot_part)
 {

@@ -23,6 +23,12 @@ uint32_t bootpatch_core_sectors(const uint8_t *s2);
  * bootpatch_core_sectors() of it, is what then goes on the disk). */
 void bootpatch_drop_ext(uint8_t *s2);
 
+/* An earlier install of this loader: when sector (the first sector of the
+ * area stage2 goes to) starts a stage2 of this project (the STG2 magic, a
+ * core within its limit), the sectors that stage2 takes, core and
+ * extension; else 0. */
+uint32_t bootpatch_installed_sectors(const uint8_t *sector);
+
 /* Fills in where stage2 sits and what it boots: a raw kernel (its LBA and
  * size), or with kernel_size 0 a FAT volume (boot_part: its partition
  * number, 0 to let stage2 find it).  (The CRC-32 of the body is the

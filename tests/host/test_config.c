@@ -273,5 +273,22 @@ int main(void)
 	}
 	t_end();
 
+	/* The lines that named each file, for stage2's messages (counted by
+	 * hand in the text: comments, blank and CRLF lines count too). */
+	t_begin("config_ok_file_lines");
+	n = (size_t)sprintf(big, "# c\n\ntimeout=1\ntitle=A\r\nkernel=/a\nmodule=/m1 x\n\n"
+			    "module=/m2\ntitle=B\n  # c\nprotocol=linux\ninitrd=/i\nkernel=/b\n");
+	if (config_parse(big, n, &cfg, &err)) {
+		t_fail("error: %s", err.msg);
+	} else {
+		CHECK_EQ_U64("A kernel_line", cfg.entries[0].kernel_line, 5);
+		CHECK_EQ_U64("A module_line[0]", cfg.entries[0].module_line[0], 6);
+		CHECK_EQ_U64("A module_line[1]", cfg.entries[0].module_line[1], 8);
+		CHECK_EQ_U64("A initrd_line", cfg.entries[0].initrd_line, 0);
+		CHECK_EQ_U64("B kernel_line", cfg.entries[1].kernel_line, 13);
+		CHECK_EQ_U64("B initrd_line", cfg.entries[1].initrd_line, 12);
+	}
+	t_end();
+
 	return t_exit_status();
 }

@@ -765,6 +765,44 @@ static void hostile_tests(int bits, int spc, u64 mib)
 	filedev_close(&d);
 	t_end();
 
+	/* A directory cycle: FULL/F00.DAT turned into a directory whose first
+	 * cluster is FULL's own.  A path through it a thousand times is still
+	 * a finite walk: it ends with the file or a message, never a hang. */
+	snprintf(name, sizeof(name), "fat_hostile_fat%d_directory_cycle", bits);
+	t_begin(name);
+	sh("cp %s %s", base, img);
+	{
+		u64 dir_off = g.data_off + (u64)(dirc - 2) * g.spc * 512, e_off = 0;
+		u8 e[32];
+		for (u32 i = 0; i < g.spc * 16 && !e_off; i++) {
+			pread_at(img, dir_off + i * 32ull, e, 32);
+			if (!memcmp(e, "F00     DAT", 11))
+				e_off = dir_off + i * 32ull;
+		}
+		CHECK(e_off, "F00.DAT not in FULL's first cluster");
+		e[11] = FAT_ATTR_DIRECTORY;
+		e[26] = (u8)dirc;
+		e[27] = (u8)(dirc >> 8);
+		e[20] = (u8)(dirc >> 16);
+		e[21] = (u8)(dirc >> 24);
+		memset(e + 28, 0, 4);
+		patch(img, e_off, e, 32);
+		static char cyc[16384];
+		size_t n = (size_t)sprintf(cyc, "/full");
+		for (int k = 0; k < 1000; k++)
+			n += (size_t)sprintf(cyc + n, "/f00.dat");
+		filedev_open(&d, img, 1);
+		fat_mount(&v, &d.bd, 0, d.bd.sectors);
+		strcpy(cyc + n, "/f13.dat");
+		err = fat_open(&v, cyc, &f);
+		CHECK(!err && !(f.attr & FAT_ATTR_DIRECTORY) && f.size, "through the cycle: %s",
+		      err ? err : "not the file");
+		strcpy(cyc + n, "/none.txt");
+		expect_err("open", fat_open(&v, cyc, &f), "no such file or directory");
+		filedev_close(&d);
+	}
+	t_end();
+
 	/* The long name's LFN entries: checksum broken, sequence broken. */
 	{
 		sh_out(out, sizeof(out), "mdir -i %s ::/", base);

@@ -14,6 +14,13 @@
 ;   NO_CROSS       ...and any AH=42h buffer across a 64 KiB boundary fails
 ;                  and poisons every later read ("##64K##" on port 0xE9): a
 ;                  loader that ever crosses cannot boot
+;   WRITE_BPB      write a FAT BPB into the loaded copy of the real MBR before
+;                  jumping to it, as BIOSes that emulate a floppy or ZIP drive
+;                  for a USB stick do (quirks.md): all of 0x04..0x59 (the OEM
+;                  name too, to be hostile) with fields where a BIOS puts them:
+;                  bytes per sector, sectors per cluster, media byte, geometry,
+;                  hidden sectors, and the drive number at both the FAT12/16
+;                  (0x24) and the FAT32 (0x40) place
 ; Always: junk in the upper halves of every 32-bit register at entry
 ; (rust-osdev issue 44, Limine PR 552).
 ; Failure: 'S' on port 0xE9 and a halt.
@@ -23,6 +30,18 @@
 %endif
 
 SHIM_BASE equ 0x0600
+MBR_COPY equ 0x7c00
+; FAT BPB fields (Microsoft's FAT specification), offsets in the boot sector.
+BPB_HOLE_START equ 0x04
+BPB_HOLE_END equ 0x5a
+BPB_BYTES_PER_SECTOR equ 0x0b
+BPB_SECTORS_PER_CLUSTER equ 0x0d
+BPB_MEDIA equ 0x15
+BPB_SECTORS_PER_TRACK equ 0x18
+BPB_HEADS equ 0x1a
+BPB_HIDDEN_SECTORS equ 0x1c
+BPB16_DRIVE equ 0x24
+BPB32_DRIVE equ 0x40
 
 bits 16
 org SHIM_BASE
@@ -77,6 +96,20 @@ relocated:
 	mov dl, [drive]
 	int 0x13
 	jc fail
+%ifdef WRITE_BPB
+	mov di, MBR_COPY + BPB_HOLE_START
+	mov cx, BPB_HOLE_END - BPB_HOLE_START
+	mov al, 0xa5
+	rep stosb
+	mov word [MBR_COPY + BPB_BYTES_PER_SECTOR], 512
+	mov byte [MBR_COPY + BPB_SECTORS_PER_CLUSTER], 8
+	mov byte [MBR_COPY + BPB_MEDIA], 0xf8
+	mov word [MBR_COPY + BPB_SECTORS_PER_TRACK], 63
+	mov word [MBR_COPY + BPB_HEADS], 255
+	mov dword [MBR_COPY + BPB_HIDDEN_SECTORS], 0
+	mov byte [MBR_COPY + BPB16_DRIVE], ENTRY_DL
+	mov byte [MBR_COPY + BPB32_DRIVE], ENTRY_DL
+%endif
 	mov eax, 0xbad10000
 	mov ebx, 0xbad20000
 	mov ecx, 0xbad30000
