@@ -194,9 +194,10 @@ $(BUILD)/disk-big.img: $(BUILD)/mkimage $(BUILD)/mbr.bin $(BUILD)/stage2.bin $(B
 	$(BUILD)/mkimage $(BUILD)/mbr.bin $(BUILD)/stage2.bin $(BUILD)/kernel-big.elf $@
 
 # --- host tools and the image ------------------------------------------------
-$(BUILD)/mkimage: tools/mkimage.c tools/bootpatch.c tools/bootpatch.h include/crc32.h \
+$(BUILD)/mkimage: tools/mkimage.c tools/bootpatch.c tools/bootpatch.h tools/hostio.c tools/hostio.h \
+		include/crc32.h \
 		include/layout.h $(BUILD)/mbr_syms.h $(BUILD)/stage2_syms.h
-	$(CC) $(HOST_CFLAGS) -Itools tools/mkimage.c tools/bootpatch.c -o $@
+	$(CC) $(HOST_CFLAGS) -Itools tools/mkimage.c tools/bootpatch.c tools/hostio.c -o $@
 
 $(BUILD)/disk.img: $(BUILD)/mkimage $(BUILD)/mbr.bin $(BUILD)/stage2.bin $(BUILD)/kernel64.elf
 	$(BUILD)/mkimage $(BUILD)/mbr.bin $(BUILD)/stage2.bin $(BUILD)/kernel64.elf $@

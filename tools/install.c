@@ -34,43 +34,13 @@
 #include <unistd.h>
 
 #include "bootpatch.h"
+#include "hostio.h"
 #include "crc32.h"
 #include "instplan.h"
 #include "layout.h"
 
-static const char *prog = "install";
 static const char *disk_path = "";
 
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
-static uint8_t *read_file(const char *path, size_t *len, const char *what)
-{
-	FILE *f = fopen(path, "rb");
-	struct stat st;
-	uint8_t *buf;
-
-	if (!f || fstat(fileno(f), &st))
-		die("cannot open %s %s: %s", what, path, strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		die("%s %s is not a regular file", what, path);
-	buf = malloc(st.st_size ? (size_t)st.st_size : 1);
-	if (!buf || fread(buf, 1, (size_t)st.st_size, f) != (size_t)st.st_size)
-		die("cannot read %s %s", what, path);
-	fclose(f);
-	*len = (size_t)st.st_size;
-	return buf;
-}
 
 /* --- the target ---------------------------------------------------------- */
 
@@ -455,6 +425,7 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
+	host_prog = "install";
 	const char *build = getenv("BUILD_DIR") ? getenv("BUILD_DIR") : "build";
 	const char *backup = NULL, *mbr_path = NULL, *s2_path = NULL;
 	char mbr_def[PATH_MAX], s2_def[PATH_MAX];
@@ -518,7 +489,7 @@ int main(int argc, char **argv)
 	if (err)
 		die("%s: %s", disk_path, err);
 	for (uint32_t i = 0; i < p.nnotes; i++)
-		printf("%s: note: %s\n", prog, p.notes[i]);
+		printf("%s: note: %s\n", host_prog, p.notes[i]);
 
 	uint8_t *image = NULL;
 	size_t image_len = 0;
@@ -537,7 +508,7 @@ int main(int argc, char **argv)
 						     p.nwrites * sizeof(struct backup_extent)) /
 						    SECTOR_SIZE),
 			       backup, image_len);
-		printf("%s: %s: dry run: nothing written\n", prog, disk_path);
+		printf("%s: %s: dry run: nothing written\n", host_prog, disk_path);
 		return 0;
 	}
 	if (image) {
@@ -550,17 +521,17 @@ int main(int argc, char **argv)
 	if (close(d.fd))
 		die("%s: %s", disk_path, strerror(errno));
 	if (uninstall) {
-		printf("%s: %s: restored from %s; the loader is off the disk\n", prog, disk_path,
+		printf("%s: %s: restored from %s; the loader is off the disk\n", host_prog, disk_path,
 		       backup);
 	} else if (p.pinned) {
 		printf("%s: %s: stage2 (%u sectors) at LBA %llu and the MBR's code; boots "
 		       "partition %u\n",
-		       prog, disk_path, p.stage2_sectors, (unsigned long long)p.stage2_lba,
+		       host_prog, disk_path, p.stage2_sectors, (unsigned long long)p.stage2_lba,
 		       p.pinned);
 	} else {
 		printf("%s: %s: stage2 (%u sectors) at LBA %llu and the MBR's code; boots the "
 		       "first FAT partition holding /boot/loader.cfg (now partition %u)\n",
-		       prog, disk_path, p.stage2_sectors, (unsigned long long)p.stage2_lba,
+		       host_prog, disk_path, p.stage2_sectors, (unsigned long long)p.stage2_lba,
 		       p.boot_part);
 	}
 	plan_free(&p);

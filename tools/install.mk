@@ -2,9 +2,9 @@
 # which `make install`, `make uninstall` and tools/mkdisk use, and its tests.
 # Included by the top-level Makefile.
 
-INSTALL_SRCS := tools/install.c tools/instplan.c tools/bootpatch.c stage2/part.c stage2/fat.c \
+INSTALL_SRCS := tools/install.c tools/instplan.c tools/bootpatch.c tools/hostio.c stage2/part.c stage2/fat.c \
 	stage2/config.c
-INSTALL_DEPS := $(INSTALL_SRCS) tools/instplan.h tools/bootpatch.h $(HEADERS) \
+INSTALL_DEPS := $(INSTALL_SRCS) tools/instplan.h tools/bootpatch.h tools/hostio.h $(HEADERS) \
 	$(BUILD)/mbr_syms.h $(BUILD)/stage2_syms.h
 
 $(BUILD)/install: $(INSTALL_DEPS)

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "bootpatch.h"
+#include "hostio.h"
 #include "crc32.h"
 #include "layout.h"
 #include "linux_boot.h"
@@ -35,47 +36,7 @@
 #define KERNEL_MAX_BYTES (1ull << 32)
 #define FLOPPY_BYTES (2880u * SECTOR_SIZE)
 
-static const char *prog = "mkimage";
 
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
-static uint8_t *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf = NULL;
-	size_t cap = 0, n = 0;
-
-	if (!f)
-		die("cannot open %s", path);
-	for (;;) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 65536;
-			buf = realloc(buf, cap);
-			if (!buf)
-				die("out of memory reading %s", path);
-		}
-		size_t got = fread(buf + n, 1, cap - n, f);
-		n += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(f))
-		die("cannot read %s", path);
-	fclose(f);
-	*len = n;
-	return buf;
-}
 
 static void put32(uint8_t *p, uint32_t v)
 {
@@ -102,6 +63,7 @@ static void put_chs(uint8_t *p, uint64_t lba)
 
 int main(int argc, char **argv)
 {
+	host_prog = "mkimage";
 	size_t mbr_len, s2_len, k_len;
 	uint32_t s2_sectors;
 	const char *err;
@@ -113,12 +75,12 @@ int main(int argc, char **argv)
 	argc -= floppy + classic;
 	if (argc != 5) {
 		fprintf(stderr, "usage: %s [--floppy | --classic] MBR.bin STAGE2.bin KERNEL.elf OUT.img\n",
-			prog);
+			host_prog);
 		return 2;
 	}
-	uint8_t *mbr = read_file(argv[1], &mbr_len);
-	uint8_t *s2 = read_file(argv[2], &s2_len);
-	uint8_t *kernel = read_file(argv[3], &k_len);
+	uint8_t *mbr = read_file(argv[1], &mbr_len, "boot sector");
+	uint8_t *s2 = read_file(argv[2], &s2_len, "stage2");
+	uint8_t *kernel = read_file(argv[3], &k_len, "kernel");
 
 	if ((err = bootpatch_check_mbr(mbr, mbr_len)))
 		die("%s %s", argv[1], err);
@@ -146,7 +108,7 @@ int main(int argc, char **argv)
 		s2_sectors = bootpatch_core_sectors(s2);
 		s2_len = (size_t)s2_sectors * SECTOR_SIZE;
 		fprintf(stderr, "%s: note: the 62-sector gap before LBA 63 holds stage2's core, not "
-			"its extension (Multiboot, Linux, video modes, gzip)\n", prog);
+			"its extension (Multiboot, Linux, video modes, gzip)\n", host_prog);
 	}
 	if (STAGE2_LBA + s2_sectors > kernel_lba)
 		die("%s does not fit the 62-sector gap before a partition at LBA 63 (--classic); "
@@ -187,7 +149,7 @@ int main(int argc, char **argv)
 		die("cannot write %s", argv[4]);
 	printf("%s: %s: stage2 %u sectors at LBA %u, kernel %zu bytes at LBA %llu, "
 	       "image %llu bytes\n",
-	       prog, argv[4], s2_sectors, STAGE2_LBA, k_len, (unsigned long long)kernel_lba,
+	       host_prog, argv[4], s2_sectors, STAGE2_LBA, k_len, (unsigned long long)kernel_lba,
 	       (unsigned long long)size);
 	free(img);
 	free(mbr);
