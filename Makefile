@@ -245,3 +245,4 @@ include tests/fixtures/fixtures.mk
 include tests/fuzz/fuzz.mk
 include tests/host/fs.mk
 include tests/host/inflate.mk
+include tests/bench/bench.mk
