@@ -6,7 +6,6 @@
 #   big-{own,mb1,mb2}.elf   the same plus BENCH_BIG_BYTES of data
 #   floor.bin               a boot sector that exits at once
 #   rawread.bin (.elf)      a boot sector that only reads sectors (the limit)
-#   inscount.so             the QEMU plugin of tools/inscount --engine qemu
 
 BENCH_DIR := $(BUILD)/bench
 BENCH_BIG_BYTES := 33554432
