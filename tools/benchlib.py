@@ -53,7 +53,7 @@ def symbols(elf):
 
 
 def elf_info(path):
-    """(entry, [(offset, filesz, paddr, memsz, flags) of each PT_LOAD])."""
+    """(entry, [(offset, filesz, paddr, memsz, flags, vaddr) of each PT_LOAD])."""
     with open(path, "rb") as f:
         head = f.read(64)
         if head[:4] != b"\x7fELF":
@@ -71,11 +71,11 @@ def elf_info(path):
     for i in range(phnum):
         ph = table[i * phentsize:(i + 1) * phentsize]
         if is64:
-            ptype, flags, off, _, paddr, filesz, memsz = struct.unpack_from("<IIQQQQQ", ph)
+            ptype, flags, off, vaddr, paddr, filesz, memsz = struct.unpack_from("<IIQQQQQ", ph)
         else:
-            ptype, off, _, paddr, filesz, memsz, flags = struct.unpack_from("<IIIIIII", ph)
+            ptype, off, vaddr, paddr, filesz, memsz, flags = struct.unpack_from("<IIIIIII", ph)
         if ptype == 1:
-            loads.append((off, filesz, paddr, memsz, flags))
+            loads.append((off, filesz, paddr, memsz, flags, vaddr))
     return entry, loads
 
 
@@ -126,7 +126,7 @@ def kernel_sectors(kernel):
     """The sectors of KERNEL's file that hold loadable bytes: (first, count)."""
     sector = defines("layout.h")["SECTOR_SIZE"]
     _, loads = elf_info(kernel)
-    spans = [(off, off + filesz) for off, filesz, _, _, _ in loads if filesz]
+    spans = [(off, off + filesz) for off, filesz, _, _, _, _ in loads if filesz]
     if not spans:
         raise BenchError("%s has no loadable bytes" % kernel)
     first = min(s for s, _ in spans) // sector
