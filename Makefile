@@ -229,7 +229,7 @@ run: deps
 
 test: deps
 	@$(MAKE) --no-print-directory all host-tests fuzzers fixtures $(BUILD)/disk-big.img \
-		fault-kernels debug-symbols
+		fault-kernels debug-symbols bench-test-inputs
 	tests/run
 
 bench: all

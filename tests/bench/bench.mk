@@ -16,9 +16,17 @@ BENCH_DEFS_own :=
 BENCH_DEFS_mb1 := -DMULTIBOOT1
 BENCH_DEFS_mb2 := -DMULTIBOOT2
 
-.PHONY: bench-inputs
+# The tests (tests/boot/benchtest.py) need only the small ones.
+BENCH_TEST_INPUTS := $(foreach p,own mb1 mb2,$(BENCH_DIR)/tiny-$(p).elf) $(BENCH_SECTORS)
+
+.PHONY: bench-inputs bench-test-inputs inscount
 bench-inputs: $(BENCH_INPUTS)
+bench-test-inputs: $(BENCH_TEST_INPUTS)
 bench: $(BENCH_INPUTS)
+
+# The deterministic instruction profile of a boot of the tiny kernel.
+inscount: all $(BENCH_TEST_INPUTS)
+	tools/inscount
 
 $(BENCH_DIR):
 	mkdir -p $@
