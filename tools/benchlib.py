@@ -6,6 +6,7 @@ linked ELF files' symbols and program headers), never retyped here.
 """
 import os
 import re
+import resource
 import shutil
 import struct
 import subprocess
@@ -159,7 +160,8 @@ def raw_image(loader_img, kernel, out):
 
 def boot(image, machine="pc", drive_if="ide", mem="128M", timeout=120, snapshot=True,
          extra=()):
-    """Boots IMAGE with tools/qemu-run; returns (qemu-run status, wall seconds)."""
+    """Boots IMAGE with tools/qemu-run; returns (qemu-run status, wall seconds,
+    CPU seconds of qemu-run and everything it ran, QEMU's threads included)."""
     cmd = [QEMU_RUN, "--machine", machine, "--drive-if", drive_if, "-m", mem,
            "--timeout", str(timeout)]
     if snapshot:
@@ -167,10 +169,14 @@ def boot(image, machine="pc", drive_if="ide", mem="128M", timeout=120, snapshot=
     cmd.append(image)
     if extra:
         cmd += ["--"] + list(extra)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
     p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                        stdin=subprocess.DEVNULL)
-    return p.returncode, time.monotonic() - start
+    wall = time.monotonic() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return p.returncode, wall, cpu
 
 
 def machine_name():

@@ -54,7 +54,7 @@ def grub_tests(report, tmp):
             report("grub_image_%s_boots" % proto, [str(e)])
             continue
         for machine, drive_if in (("pc", "ide"), ("q35", "ide"), ("pc", "virtio")):
-            rc, _ = bl.boot(img, machine=machine, drive_if=drive_if, timeout=60)
+            rc = bl.boot(img, machine=machine, drive_if=drive_if, timeout=60)[0]
             if rc != bl.RUN_OK:
                 bad.append("%s/%s: qemu-run status %d (%s)" %
                            (machine, drive_if, rc, bl.RUN_WORDS.get(rc, "?")))
@@ -113,7 +113,7 @@ def grub_tests(report, tmp):
         with open(src, "rb") as f:
             if got != f.read():
                 bad.append("%s differs from %s" % (name, src))
-    rc, _ = bl.boot(img, timeout=60)
+    rc = bl.boot(img, timeout=60)[0]
     if rc != bl.RUN_OK:
         bad.append("the image with a command line, a module and a video mode did not boot: "
                    "status %d" % rc)
@@ -146,14 +146,14 @@ def magic_tests(report, tmp):
     if code.count(magic) != 1:
         bad.append("the magic 0x2BADB002 is not in %s's code exactly once" % src)
     else:
-        rc, _ = bl.boot(blank, timeout=30, snapshot=True, extra=("-kernel", src))
+        rc = bl.boot(blank, timeout=30, snapshot=True, extra=("-kernel", src))[0]
         if rc != bl.RUN_OK:
             bad.append("QEMU -kernel: status %d, want %d" % (rc, bl.RUN_OK))
         data[at] ^= 1
         wrong = os.path.join(tmp, "wrong-magic.elf")
         with open(wrong, "wb") as f:
             f.write(data)
-        rc, _ = bl.boot(blank, timeout=30, snapshot=True, extra=("-kernel", wrong))
+        rc = bl.boot(blank, timeout=30, snapshot=True, extra=("-kernel", wrong))[0]
         if rc != bl.RUN_KERNEL_FAIL:
             bad.append("a kernel expecting another magic: status %d, want %d" %
                        (rc, bl.RUN_KERNEL_FAIL))
@@ -162,7 +162,7 @@ def magic_tests(report, tmp):
     img = os.path.join(tmp, "loader-own.img")
     try:
         bl.loader_image(kernel("tiny-own.elf"), img)
-        rc, _ = bl.boot(img, timeout=60)
+        rc = bl.boot(img, timeout=60)[0]
         report("loader_boots_tiny_own_kernel",
                [] if rc == bl.RUN_OK else ["qemu-run status %d" % rc])
     except bl.BenchError as e:
@@ -173,7 +173,7 @@ def sector_tests(report, tmp):
     floor = bl.sector_image(kernel("floor.bin"), os.path.join(tmp, "floor.img"))
     bad = []
     for machine, drive_if in (("pc", "ide"), ("q35", "ide"), ("pc", "virtio")):
-        rc, _ = bl.boot(floor, machine=machine, drive_if=drive_if, timeout=30)
+        rc = bl.boot(floor, machine=machine, drive_if=drive_if, timeout=30)[0]
         if rc != bl.RUN_OK:
             bad.append("%s/%s: status %d" % (machine, drive_if, rc))
     report("floor_exits_at_once", bad)
@@ -187,7 +187,7 @@ def sector_tests(report, tmp):
         if count != n or n * 512 < size - first * 512 - 512:
             bad.append("raw stage reads %d sectors, the kernel's loadable bytes need %d" %
                        (count, n))
-        rc, _ = bl.boot(raw, timeout=30)
+        rc = bl.boot(raw, timeout=30)[0]
         if rc != bl.RUN_OK:
             bad.append("raw-read stage: status %d, want %d" % (rc, bl.RUN_OK))
         # Past the disk's end SeaBIOS refuses the read: the stage must say so.
@@ -196,7 +196,7 @@ def sector_tests(report, tmp):
         with open(raw, "r+b") as f:
             f.seek(syms["read_lba"] - base)
             f.write(struct.pack("<I", os.path.getsize(raw) // 512))
-        rc, _ = bl.boot(raw, timeout=30)
+        rc = bl.boot(raw, timeout=30)[0]
         if rc != bl.RUN_LOADER_ERROR:
             bad.append("a read past the disk's end: status %d, want %d" %
                        (rc, bl.RUN_LOADER_ERROR))
