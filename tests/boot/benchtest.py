@@ -205,9 +205,35 @@ def sector_tests(report, tmp):
     report("raw_read_stage", bad)
 
 
+def post_sequence(image, tmp):
+    """Stage2's POST codes in the order QEMU saw them written to port 0x80,
+    by their names in stage2's POST_* list."""
+    names = {}
+    with open(os.path.join(bl.ROOT, "stage2", "console.h")) as f:
+        for m in re.finditer(r"\b(POST_[A-Z0-9_]+)\s*=\s*(0x[0-9a-fA-F]+)", f.read()):
+            names[int(m.group(2), 16)] = m.group(1)
+    trace = os.path.join(tmp, "post.trace")
+    bl.boot(image, timeout=60, extra=("-trace", "memory_region_ops_write", "-D", trace))
+    seq = []
+    with open(trace, errors="replace") as f:
+        for line in f:
+            m = re.search(r"addr 0x80 value (0x[0-9a-f]+) size 1", line)
+            if m and int(m.group(1), 16) in names:
+                name = names[int(m.group(1), 16)]
+                if not seq or seq[-1] != name:
+                    seq.append(name)
+    return seq
+
+
 def inscount_tests(report, tmp):
     e9 = os.path.join(tmp, "e9.txt")
-    p = subprocess.run([INSCOUNT, "--repeat", "--e9", e9, "--top", "5"],
+    image = os.path.join(tmp, "inscount.img")
+    try:
+        bl.loader_image(kernel("tiny-own.elf"), image)
+    except bl.BenchError as e:
+        report("inscount_repeatable", [str(e)])
+        return
+    p = subprocess.run([INSCOUNT, "--repeat", "--e9", e9, "--top", "5", "--image", image],
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     out = p.stdout
     bad = []
@@ -235,6 +261,15 @@ def inscount_tests(report, tmp):
                 int(phases.group(6)) != n:
             bad.append("the phase table does not add up to the total")
     report("inscount_matches_bochs_clock", bad)
+
+    # The phases are the MBR, stage2's start, then each POST code in the
+    # order the boot wrote them (as QEMU saw port 0x80).
+    table = out[out.find("by phase"):out.find("\n  all ")].splitlines()[1:]
+    phases = [row.split()[0] for row in table]
+    want = ["mbr", "stage2"] + post_sequence(image, tmp)
+    got = phases
+    report("inscount_phases_follow_post_codes",
+           [] if got == want else ["phases %s, POST codes seen by QEMU %s" % (got, want)])
 
     # Every character stage2 prints (a '\r' before each '\n' included) goes
     # to INT 10h's teletype and to port 0xE9: count what the guest wrote.
