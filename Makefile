@@ -9,7 +9,8 @@
 #              [CLASSIC=1] [LAYOUT=raw]
 #   make bochs      boot IMAGE in Bochs' debugger, symbols loaded (tools/debug.mk)
 #   make debug      boot IMAGE in QEMU halted, gdb attached (tools/debug.mk)
-#   make bench      boot-time medians against a bare SeaBIOS boot, and sizes
+#   make bench      boot times against the floor, a raw-read limit and GRUB (tools/bench)
+#   make inscount   the boot's instruction count and where it goes (tools/inscount)
 #   make fuzz       run the libFuzzer harnesses for FUZZ_TIME seconds each
 
 BUILD := build
