@@ -159,9 +159,10 @@ def raw_image(loader_img, kernel, out):
 
 
 def boot(image, machine="pc", drive_if="ide", mem="128M", timeout=120, snapshot=True,
-         extra=()):
+         extra=(), output=None):
     """Boots IMAGE with tools/qemu-run; returns (qemu-run status, wall seconds,
-    CPU seconds of qemu-run and everything it ran, QEMU's threads included)."""
+    CPU seconds of qemu-run and everything it ran, QEMU's threads included).
+    OUTPUT, a list, receives the serial output (the loader's messages)."""
     cmd = [QEMU_RUN, "--machine", machine, "--drive-if", drive_if, "-m", mem,
            "--timeout", str(timeout)]
     if snapshot:
@@ -171,9 +172,11 @@ def boot(image, machine="pc", drive_if="ide", mem="128M", timeout=120, snapshot=
         cmd += ["--"] + list(extra)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
-    p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                       stdin=subprocess.DEVNULL)
+    p = subprocess.run(cmd, stdout=subprocess.DEVNULL if output is None else subprocess.PIPE,
+                       stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
     wall = time.monotonic() - start
+    if output is not None:
+        output.append(p.stdout.decode("latin-1"))
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return p.returncode, wall, cpu
