@@ -40,6 +40,21 @@ def defines(header):
     return out
 
 
+def post_codes():
+    """POST code -> name: every POST_* constant of the headers in include/ and
+    stage2/ (#define POST_X 0x.. or an enum's POST_X = 0x..)."""
+    codes = {}
+    for d in ("include", "stage2"):
+        for n in sorted(os.listdir(os.path.join(ROOT, d))):
+            if n.endswith(".h"):
+                with open(os.path.join(ROOT, d, n)) as f:
+                    for m in re.finditer(r"^\s*(?:#define\s+)?(POST_[A-Z0-9_]+)\s*=?\s*"
+                                         r"(0x[0-9a-fA-F]+)\b", f.read(), re.M):
+                        if not m.group(1).endswith("_PORT"):
+                            codes.setdefault(int(m.group(2), 16), m.group(1))
+    return codes
+
+
 def symbols(elf):
     """Symbol -> value for every symbol nm lists in ELF."""
     p = subprocess.run(["nm", elf], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -6,11 +6,12 @@
 #   big-{own,mb1,mb2}.elf   the same plus BENCH_BIG_BYTES of data
 #   floor.bin               a boot sector that exits at once
 #   rawread.bin (.elf)      a boot sector that only reads sectors (the limit)
+#   callprobe.bin (.elf)    a boot sector making known BIOS calls (inscount's test)
 
 BENCH_DIR := $(BUILD)/bench
 BENCH_BIG_BYTES := 33554432
 BENCH_KERNELS := $(foreach k,tiny big,$(foreach p,own mb1 mb2,$(BENCH_DIR)/$(k)-$(p).elf))
-BENCH_SECTORS := $(BENCH_DIR)/floor.bin $(BENCH_DIR)/rawread.bin
+BENCH_SECTORS := $(BENCH_DIR)/floor.bin $(BENCH_DIR)/rawread.bin $(BENCH_DIR)/callprobe.bin
 BENCH_INPUTS := $(BENCH_KERNELS) $(BENCH_SECTORS)
 BENCH_DEFS_own :=
 BENCH_DEFS_mb1 := -DMULTIBOOT1

@@ -2,13 +2,15 @@
 """Tests of the benchmark's tools and inputs: tools/grub-image (GRUB 2 boots
 the Multiboot 1 and 2 test kernels from the image it lays out), the tiny
 kernel's magic check, the floor and raw-read boot sectors, and
-tools/inscount (the same count twice, matching Bochs' own clock, INT 10h
-calls matching the characters stage2 printed).
+tools/inscount (the same count twice, matching Bochs' own clock, phases in
+the order of the POST codes QEMU sees, each BIOS call of a probe boot sector
+counted under its service).
 
 Expected values come from elsewhere than the code under test: GRUB's own
 boot.img and grub-file, mtools' view of the FAT partition, QEMU's -kernel
 Multiboot loader, SeaBIOS refusing a read past the disk's end, Bochs'
-instruction clock, the guest's own port 0xE9 text.
+instruction clock, QEMU's trace of port 0x80, a probe that makes a known set
+of BIOS calls.
 
 Needs `make test` (or make all bench-test-inputs) first.  Prints one
 "PASS <name>" / "FAIL <name>: why" line per test.
@@ -209,11 +211,10 @@ def sector_tests(report, tmp):
 
 def post_sequence(image, tmp):
     """Stage2's POST codes in the order QEMU saw them written to port 0x80,
-    by their names in stage2's POST_* list."""
-    names = {}
-    with open(os.path.join(bl.ROOT, "stage2", "console.h")) as f:
-        for m in re.finditer(r"\b(POST_[A-Z0-9_]+)\s*=\s*(0x[0-9a-fA-F]+)", f.read()):
-            names[int(m.group(2), 16)] = m.group(1)
+    by their names in the headers (the MBR's are printable ASCII)."""
+    # Stage2's codes: inscount does not split the MBR's phase by its codes,
+    # which are printable ASCII.
+    names = {c: n for c, n in bl.post_codes().items() if c >= 0x80}
     trace = os.path.join(tmp, "post.trace")
     bl.boot(image, timeout=60, extra=("-trace", "memory_region_ops_write", "-D", trace))
     seq = []
@@ -228,14 +229,13 @@ def post_sequence(image, tmp):
 
 
 def inscount_tests(report, tmp):
-    e9 = os.path.join(tmp, "e9.txt")
     image = os.path.join(tmp, "inscount.img")
     try:
         bl.loader_image(kernel("tiny-own.elf"), image)
     except bl.BenchError as e:
         report("inscount_repeatable", [str(e)])
         return
-    p = subprocess.run([INSCOUNT, "--repeat", "--e9", e9, "--top", "5", "--image", image],
+    p = subprocess.run([INSCOUNT, "--repeat", "--top", "5", "--image", image],
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     out = p.stdout
     bad = []
@@ -273,29 +273,27 @@ def inscount_tests(report, tmp):
     report("inscount_phases_follow_post_codes",
            [] if got == want else ["phases %s, POST codes seen by QEMU %s" % (got, want)])
 
-    # Every character stage2 prints (a '\r' before each '\n' included) goes
-    # to INT 10h's teletype and to port 0xE9: count what the guest wrote.
+    # The attribution, on a boot sector that makes a known set of BIOS calls.
+    probe = bl.sector_image(kernel("callprobe.bin"), os.path.join(tmp, "probe.img"))
+    syms = bl.symbols(kernel("callprobe.elf"))
+    p = subprocess.run([INSCOUNT, "--image", probe, "--stop", hex(syms["probe_done"])],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     bad = []
-    with open(e9, "rb") as f:
-        text = f.read().decode("latin-1")
-    at = text.find("stage2:")
-    calls = re.search(r"^  INT 10h video\s+(\d+)\s+\d+$", out, re.M)
-    if at < 0 or "starting the kernel" not in text:
-        bad.append("stage2's lines are not in the port 0xE9 text: %r" % text[-500:])
-    elif not calls:
-        bad.append("no INT 10h line in the report")
-    else:
-        want = len(text[at:])
-        if int(calls.group(1)) != want:
-            bad.append("INT 10h calls %s, stage2 printed %d characters" %
-                       (calls.group(1), want))
-    report("inscount_int10_calls_match_output", bad)
+    if p.returncode != 0:
+        bad.append("status %d: %s" % (p.returncode, p.stdout[-2000:]))
+    for vector, sym in (("10", "PROBE_TTY_CALLS"), ("13", "PROBE_DISK_CALLS"),
+                        ("15", "PROBE_E820_CALLS")):
+        m = re.search(r"^  INT %sh .*?\s(\d+)\s+\d+$" % vector, p.stdout, re.M)
+        if not m or int(m.group(1)) != syms[sym]:
+            bad.append("INT %sh: %s calls counted, the probe makes %d" %
+                       (vector, m.group(1) if m else "no", syms[sym]))
+    report("inscount_counts_each_bios_call", bad)
 
 
 def main():
     report = Reporter()
     missing = [k for k in ("tiny-own.elf", "tiny-mb1.elf", "tiny-mb2.elf", "floor.bin",
-                           "rawread.bin") if not os.path.exists(kernel(k))]
+                           "rawread.bin", "callprobe.bin") if not os.path.exists(kernel(k))]
     if missing:
         print("FAIL bench_inputs: missing %s (make bench-test-inputs)" % ", ".join(missing))
         sys.exit(1)
