@@ -11,7 +11,8 @@
 #   make uninstall DISK=path BACKUP=file [DRY_RUN=1] [FORCE=1]
 #   make bochs      boot IMAGE in Bochs' debugger, symbols loaded (tools/debug.mk)
 #   make debug      boot IMAGE in QEMU halted, gdb attached (tools/debug.mk)
-#   make bench      boot-time medians against a bare SeaBIOS boot, and sizes
+#   make bench      boot times against the floor, a raw-read limit and GRUB (tools/bench)
+#   make inscount   the boot's instruction count and where it goes (tools/inscount)
 #   make fuzz       run the libFuzzer harnesses for FUZZ_TIME seconds each
 
 BUILD := build
@@ -233,7 +234,7 @@ run: deps
 
 test: deps
 	@$(MAKE) --no-print-directory all host-tests fuzzers fixtures $(BUILD)/disk-big.img $(BUILD)/example.img \
-		fault-kernels debug-symbols
+		fault-kernels debug-symbols bench-test-inputs
 	tests/run
 
 bench: all
@@ -251,3 +252,4 @@ include tests/host/fs.mk
 include tools/install.mk
 include tests/host/inflate.mk
 include tests/host/linux.mk
+include tests/bench/bench.mk
