@@ -255,3 +255,4 @@ include tests/fuzz/fuzz.mk
 include tests/host/fs.mk
 include tests/host/inflate.mk
 include tests/host/linux.mk
+include tests/multiboot.mk

@@ -1,0 +1,38 @@
+# Multiboot1 and Multiboot2: the test kernels, the host tests and the
+# fuzzers.  Included by the top-level Makefile.
+#
+# Test kernels (tests/kernels/: mbkernel.c and an entry stub each), which
+# tests/boot/multiboottest.py boots under this loader and under GRUB:
+#   build/mbk/mb1.elf        Multiboot1, ELF
+#   build/mbk/mb1-aout.bin   Multiboot1, flat binary placed by the address fields
+#   build/mbk/mb2.elf        Multiboot2, ELF
+#   build/mbk/mb2-aout.bin   Multiboot2, flat binary placed by the address tag
+MBK := $(BUILD)/mbk
+MB_KERNELS := $(MBK)/mb1.elf $(MBK)/mb1-aout.bin $(MBK)/mb2.elf $(MBK)/mb2-aout.bin
+MBK_ENTRY_DEPS := tests/kernels/mbentry.S include/multiboot.h include/multiboot2.h
+
+.PHONY: mb-kernels
+mb-kernels: $(MB_KERNELS)
+all: $(MB_KERNELS)
+
+$(MBK)/mbkernel%.o: tests/kernels/mbkernel.c $(HEADERS)
+	mkdir -p $(dir $@)
+	$(CC) $(KERNEL32_CFLAGS) -DMB_VERSION=$* -c $< -o $@
+
+$(MBK)/%.entry.o: tests/kernels/%.S $(MBK_ENTRY_DEPS)
+	mkdir -p $(dir $@)
+	$(CC) -m32 -Iinclude -Itests/kernels -c $< -o $@
+$(MBK)/mb2-aout.entry.o: tests/kernels/mb2.S $(MBK_ENTRY_DEPS)
+	mkdir -p $(dir $@)
+	$(CC) -m32 -Iinclude -Itests/kernels -DMB2_AOUT -c $< -o $@
+
+MBK_LINK = $(LD) -m elf_i386 -T tests/kernels/mbkernel.ld -z max-page-size=0x1000 \
+	-z noexecstack $(filter %.o,$^) -o $@
+$(MBK)/mb1.elf $(MBK)/mb1-aout.elf: $(MBK)/%.elf: $(MBK)/%.entry.o $(MBK)/mbkernel1.o \
+		tests/kernels/mbkernel.ld
+	$(MBK_LINK)
+$(MBK)/mb2.elf $(MBK)/mb2-aout.elf: $(MBK)/%.elf: $(MBK)/%.entry.o $(MBK)/mbkernel2.o \
+		tests/kernels/mbkernel.ld
+	$(MBK_LINK)
+$(MBK)/%.bin: $(MBK)/%.elf
+	$(OBJCOPY) -O binary $< $@
