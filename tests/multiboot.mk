@@ -36,3 +36,29 @@ $(MBK)/mb2.elf $(MBK)/mb2-aout.elf: $(MBK)/%.elf: $(MBK)/%.entry.o $(MBK)/mbkern
 	$(MBK_LINK)
 $(MBK)/%.bin: $(MBK)/%.elf
 	$(OBJCOPY) -O binary $< $@
+
+# Host tests of the pure halves (refusal messages, layouts read back by an
+# independent reader) and the fuzzers of the header parsers.
+MB_PURE := stage2/proto/mb1_header.c stage2/proto/mb2_header.c stage2/proto/mb_common.c \
+	stage2/proto/mb1_info.c stage2/proto/mb2_info.c
+MB_TESTS := $(BUILD)/tests/test_multiboot
+MB_FUZZERS := $(BUILD)/fuzz/fuzz_multiboot1 $(BUILD)/fuzz/fuzz_multiboot2
+HOST_TESTS += $(MB_TESTS)
+FUZZERS += $(MB_FUZZERS)
+host-tests: $(MB_TESTS)
+fuzzers: $(MB_FUZZERS)
+
+$(BUILD)/tests/test_multiboot: tests/host/test_multiboot.c $(MB_PURE) $(HOST_TEST_HEADERS) \
+		| $(BUILD)/tests
+	$(CC) $(HOST_TEST_CFLAGS) tests/host/test_multiboot.c $(MB_PURE) -o $@
+
+$(BUILD)/fuzz/fuzz_multiboot%: tests/fuzz/fuzz_multiboot%.c $(MB_PURE) $(HEADERS) | $(BUILD)/fuzz
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(MB_PURE) -o $@
+
+# tests/fuzz/run runs each on build/fuzz/corpus-<name>: seeded with the test
+# kernels (ELF and flat, both versions), whose headers pass.
+fuzzers: $(BUILD)/fuzz/corpus-fuzz_multiboot1/.seeded $(BUILD)/fuzz/corpus-fuzz_multiboot2/.seeded
+$(BUILD)/fuzz/corpus-fuzz_multiboot%/.seeded: $(MB_KERNELS) | $(BUILD)/fuzz
+	mkdir -p $(dir $@)
+	cp $(MB_KERNELS) $(dir $@)
+	touch $@

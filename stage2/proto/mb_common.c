@@ -84,17 +84,22 @@ struct shdr {
 #define SHT_NULL 0
 #define SHT_NOBITS 8
 
+/* Entries may sit at any offset (e_shentsize is the file's word): copied
+ * out and in whole. */
 static void read_shdr(const u8 *p, int is64, struct shdr *s)
 {
-	if (is64) {
-		const struct elf64_shdr *h = (const void *)p;
-		*s = (struct shdr){ h->sh_type, h->sh_addr != 0, clamp32(h->sh_offset),
-				    clamp32(h->sh_size), clamp32(h->sh_addralign) };
-	} else {
-		const struct elf32_shdr *h = (const void *)p;
-		*s = (struct shdr){ h->sh_type, h->sh_addr, h->sh_offset, h->sh_size,
-				    h->sh_addralign };
-	}
+	union {
+		struct elf32_shdr h32;
+		struct elf64_shdr h64;
+	} u;
+
+	memcpy(&u, p, is64 ? sizeof(u.h64) : sizeof(u.h32));
+	if (is64)
+		*s = (struct shdr){ u.h64.sh_type, u.h64.sh_addr != 0, clamp32(u.h64.sh_offset),
+				    clamp32(u.h64.sh_size), clamp32(u.h64.sh_addralign) };
+	else
+		*s = (struct shdr){ u.h32.sh_type, u.h32.sh_addr, u.h32.sh_offset, u.h32.sh_size,
+				    u.h32.sh_addralign };
 }
 
 const char *mb_elf_sections(elf_read_fn read, void *ctx, u64 file_size,
@@ -172,10 +177,10 @@ const char *mb_elf_place(u8 *table, const struct mb_elf_sections *s, u64 file_si
 		pos += sh.size;
 		if (!load)
 			continue;
-		if (s->is64)
-			((struct elf64_shdr *)(void *)p)->sh_addr = at;
-		else
-			((struct elf32_shdr *)(void *)p)->sh_addr = at;
+		u64 a = at; /* little-endian: the low half first, for both classes */
+		memcpy(p + (s->is64 ? offsetof(struct elf64_shdr, sh_addr)
+				    : offsetof(struct elf32_shdr, sh_addr)),
+		       &a, s->is64 ? 8 : 4);
 		load(ctx, sh.offset, sh.size, at);
 	}
 	*size = pos;

@@ -153,29 +153,14 @@ void mb_gather(struct boot_request *r, struct mb_kernel *k, struct mb_info_input
 {
 	const struct boot_entry *e = r->entry;
 	struct bootinfo *bi = r->bi;
-	const char *args = e->cmdline ? e->cmdline : "";
 
 	boot_load_modules(r, k->end);
-	*in = (struct mb_info_input){ .loader_name = MB_LOADER_NAME, .boot_drive = bi->boot_drive,
-				      .mods = r->modules, .nmods = r->nmodules,
-				      .load_base = k->load_base };
-	/* The kernel's path, then its arguments, as GRUB gives them: kernels
-	 * written for GRUB skip the first word.  The raw layout has no path. */
-	if (e->kernel[0] == '/') {
-		u32 n = 0, m = 0;
-		while (e->kernel[n])
-			n++;
-		while (args[m])
-			m++;
-		char *s = heap_alloc(n + m + 2);
-		memcpy(s, e->kernel, n);
-		s[n] = ' ';
-		memcpy(s + n + 1, args, m + 1);
-		if (!m)
-			s[n] = 0;
-		args = s;
-	}
-	in->cmdline = args;
+	/* The command line is the entry's, as GRUB 2 gives the words after
+	 * the kernel's path; a module's string is its path and the words after
+	 * it (stage2/boot.h). */
+	*in = (struct mb_info_input){ .cmdline = e->cmdline, .loader_name = MB_LOADER_NAME,
+				      .boot_drive = bi->boot_drive, .mods = r->modules,
+				      .nmods = r->nmodules, .load_base = k->load_base };
 	/* The partition the kernel came from, 0-based as Multiboot counts: the
 	 * raw layout's kernel is partition 1's data. */
 	in->boot_part = STAGE2_HDR(u64, hdr_kernel_size) ? 0 : volume_partition() - 1;
