@@ -7,8 +7,11 @@
 #   build/mbk/mb1-aout.bin   Multiboot1, flat binary placed by the address fields
 #   build/mbk/mb2.elf        Multiboot2, ELF
 #   build/mbk/mb2-aout.bin   Multiboot2, flat binary placed by the address tag
+#   build/mbk/mb2-64.elf     Multiboot2, the same code in an ELF64 file (as
+#                            kernels that go on to long mode are linked)
 MBK := $(BUILD)/mbk
-MB_KERNELS := $(MBK)/mb1.elf $(MBK)/mb1-aout.bin $(MBK)/mb2.elf $(MBK)/mb2-aout.bin
+MB_KERNELS := $(MBK)/mb1.elf $(MBK)/mb1-aout.bin $(MBK)/mb2.elf $(MBK)/mb2-aout.bin \
+	$(MBK)/mb2-64.elf
 MBK_ENTRY_DEPS := tests/kernels/mbentry.S include/multiboot.h include/multiboot2.h
 
 .PHONY: mb-kernels
@@ -36,6 +39,8 @@ $(MBK)/mb2.elf $(MBK)/mb2-aout.elf: $(MBK)/%.elf: $(MBK)/%.entry.o $(MBK)/mbkern
 	$(MBK_LINK)
 $(MBK)/%.bin: $(MBK)/%.elf
 	$(OBJCOPY) -O binary $< $@
+$(MBK)/mb2-64.elf: $(MBK)/mb2.elf
+	$(OBJCOPY) -O elf64-x86-64 $< $@
 
 # Host tests of the pure halves (refusal messages, layouts read back by an
 # independent reader) and the fuzzers of the header parsers.

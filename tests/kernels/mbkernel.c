@@ -164,6 +164,33 @@ static void mmap_entry(uint64_t base, uint64_t len, uint32_t type)
 	print("mmap 0x%llx 0x%llx %u\n", (unsigned long long)base, (unsigned long long)len, type);
 }
 
+/* A section header of either class (ELF64 kernels: e_shentsize 64). */
+struct sec {
+	uint32_t name, type, link;
+	uint64_t flags, addr, size;
+};
+
+static struct sec section(uint32_t table, uint32_t entsize, uint32_t i)
+{
+	uint32_t p = table + i * entsize;
+
+	if (entsize >= sizeof(struct elf64_shdr))
+		return (struct sec){ rd32(p), rd32(p + 4), rd32(p + 40), rd64(p + 8), rd64(p + 16),
+				     rd64(p + 32) };
+	return (struct sec){ rd32(p), rd32(p + 4), rd32(p + 24), rd32(p + 8), rd32(p + 12),
+			     rd32(p + 20) };
+}
+
+/* Does the string at a read want? */
+static int str_is(uint32_t a, const char *want)
+{
+	uint32_t k = 0;
+
+	while (want[k] && rd8(a + k) == (uint8_t)want[k])
+		k++;
+	return !want[k] && !rd8(a + k);
+}
+
 /* The section table: names from the section name table, which must be
  * loaded; each non-allocated section with data must have been given an
  * address; the symbol table must name mbk_marker at its address. */
@@ -172,53 +199,47 @@ static void elf_sections(uint32_t num, uint32_t entsize, uint32_t addr, uint32_t
 	print("elf num=%u entsize=%u shndx=%u\n", num, entsize, shndx);
 	if (!num)
 		return;
+	int is64 = entsize >= sizeof(struct elf64_shdr);
 	if (entsize < sizeof(struct elf32_shdr))
 		fail("elf sections: entsize %u", entsize);
 	if (shndx >= num)
 		fail("elf sections: shndx %u of %u", shndx, num);
-	const struct elf32_shdr *sh = (const void *)(uintptr_t)addr;
-#define SH(i) ((const struct elf32_shdr *)((const uint8_t *)sh + (i) * entsize))
-	uint32_t names = SH(shndx)->sh_addr;
-	if (!names)
-		fail("elf sections: the section name table was not loaded");
-	int symbols = 0;
+	struct sec names = section(addr, entsize, shndx);
+	if (!names.addr || names.addr >> 32)
+		fail("elf sections: the section name table was not loaded below 4 GiB");
 	for (uint32_t i = 1; i < num; i++) {
-		const struct elf32_shdr *s = SH(i);
-		if (s->sh_name >= SH(shndx)->sh_size)
+		struct sec s = section(addr, entsize, i);
+		if (s.name >= names.size)
 			fail("elf sections: section %u's name is outside the name table", i);
-		uint32_t name = names + s->sh_name;
-		str_len(name, SH(shndx)->sh_size - s->sh_name, "section name");
-		if (s->sh_flags & 2 /* SHF_ALLOC */ || s->sh_type == 8 /* NOBITS */ || !s->sh_size)
+		uint32_t name = (uint32_t)names.addr + s.name;
+		str_len(name, (uint32_t)names.size - s.name, "section name");
+		if (s.flags & 2 /* SHF_ALLOC */ || s.type == 8 /* NOBITS */ || !s.size)
 			continue;
 		print("section ");
 		for (uint32_t c = name; rd8(c); c++)
 			print("%c", rd8(c));
-		print(" type=%u loaded=%u\n", s->sh_type, s->sh_addr != 0);
-		if (s->sh_type != 2 /* SHT_SYMTAB */)
+		print(" type=%u loaded=%u\n", s.type, s.addr != 0);
+		if (s.type != 2 /* SHT_SYMTAB */)
 			continue;
-		if (!s->sh_addr || s->sh_link >= num || !SH(s->sh_link)->sh_addr)
+		if (!s.addr || s.link >= num || !section(addr, entsize, s.link).addr)
 			fail("elf sections: the symbol table or its strings were not loaded");
-		const struct elf32_shdr *str = SH(s->sh_link);
-		for (uint32_t o = 0; o + 16 <= s->sh_size; o += 16) {
-			uint32_t st_name = rd32(s->sh_addr + o), st_value = rd32(s->sh_addr + o + 4);
-			if (st_name >= str->sh_size)
+		struct sec str = section(addr, entsize, s.link);
+		uint32_t esz = is64 ? 24 : 16, n = 0;
+		int found = 0;
+		for (uint32_t o = 0; o + esz <= s.size; o += esz, n++) {
+			uint32_t sym = (uint32_t)s.addr + o, st_name = rd32(sym);
+			uint64_t value = is64 ? rd64(sym + 8) : rd32(sym + 4);
+			if (st_name >= str.size || !str_is((uint32_t)str.addr + st_name, "mbk_marker"))
 				continue;
-			const char *want = "mbk_marker";
-			uint32_t k = 0, a = str->sh_addr + st_name;
-			while (want[k] && rd8(a + k) == (uint8_t)want[k])
-				k++;
-			if (!want[k] && !rd8(a + k)) {
-				if (st_value != (uint32_t)(uintptr_t)&mbk_marker)
-					fail("symbols: mbk_marker at 0x%x, not 0x%x", st_value,
-					     (uint32_t)(uintptr_t)&mbk_marker);
-				symbols = 1;
-			}
+			if (value != (uint32_t)(uintptr_t)&mbk_marker)
+				fail("symbols: mbk_marker at 0x%llx, not 0x%x", (unsigned long long)value,
+				     (uint32_t)(uintptr_t)&mbk_marker);
+			found = 1;
 		}
-		if (!symbols)
+		if (!found)
 			fail("symbols: mbk_marker not in the loaded symbol table");
-		print("symbols ok %u\n", s->sh_size / 16);
+		print("symbols ok %u\n", n);
 	}
-#undef SH
 }
 
 static uint8_t sum(uint32_t a, uint32_t n)
