@@ -12,7 +12,7 @@
    modules by their bytes' CRC-32, ELF sections, the RSDP), each difference
    by its rule.
 2. This loader alone: command lines and module strings with blanks, a
-   64 MiB module, a gzip-compressed module, the raw layout, and refusals
+   64 MiB module, a gzip-compressed module, the raw layout, Bochs, and refusals
    (unknown flag bits, required tags, bad checksum, addresses over the loader
    or outside RAM, a module too big for RAM) by their messages.
 3. An unmodified third-party kernel: Debian's grub-invaders (Multiboot1,
@@ -477,6 +477,25 @@ def own_case(kind, spec, mem, cmdline, expect, gz):
     return bad
 
 
+def bochs_case(files):
+    """Bochs and its own BIOS (unreal-mode copies as Bochs checks them): a
+    Multiboot2 kernel with a module and a command line."""
+    with tempfile.TemporaryDirectory() as tmp:
+        img = our_image(os.path.join(tmp, "disk.img"), os.path.join(MBK, "mb2.elf"),
+                        "bochs run", [(files["mod-a.bin"], "under bochs")])
+        p = subprocess.run([os.path.join(ROOT, "tools", "bochs-run"), img, "--megs", "64",
+                            "--timeout", "120"], stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True, errors="replace")
+    r = parse(p.stdout.replace("\r", ""))
+    bad = common_checks(r, p.returncode, p.stdout)
+    want_crc, size = crc_of(files["mod-a.bin"])
+    if not bad and (r.get("cmdline") != "bochs run" or len(r["modules"]) != 1 or
+                    r["modules"][0][2:] != (want_crc, "/boot/mod-a.bin under bochs") or
+                    r["modules"][0][1] - r["modules"][0][0] != size):
+        bad.append("cmdline %r modules %s" % (r.get("cmdline"), r["modules"]))
+    return bad
+
+
 def raw_case():
     with tempfile.TemporaryDirectory() as tmp:
         img = os.path.join(tmp, "disk.img")
@@ -705,6 +724,7 @@ def main():
     for name, kind, spec, mem, cmdline, expect, gz in own_cases(files):
         start(name, own_case, kind, spec, mem, cmdline, expect, gz)
     start("own_mb1_raw_layout", raw_case)
+    start("own_mb2_bochs", bochs_case, files)
     for name, make, mem, want in refusal_cases(files):
         start(name, refusal, name, make, mem, want)
     start("invaders_runs", invaders_case)

@@ -2,7 +2,8 @@
  * The Multiboot test kernel: checks what a Multiboot1 or Multiboot2 boot
  * loader handed over, prints it on COM1 and port 0xE9 as a report
  * (tests/boot/multiboottest.py parses it; the same kernel runs under this
- * loader and under GRUB), and exits QEMU through isa-debug-exit.
+ * loader and under GRUB), and exits QEMU through isa-debug-exit (Bochs
+ * through its shutdown port).
  *
  * Built from this file and one entry stub (tests/kernels/mb*.S, which holds
  * the header): MB_VERSION 1 or 2.  The structure is read with offsets from
@@ -71,8 +72,13 @@ static void __attribute__((format(printf, 1, 2))) print(const char *fmt, ...)
 
 static _Noreturn void finish(int ok)
 {
-	if (running_under_qemu())
+	if (running_under_qemu()) {
 		outb(QEMU_EXIT_PORT, ok ? STATUS_KERNEL_OK : STATUS_KERNEL_FAIL);
+	} else if (inb(DEBUGCON_PORT) == DEBUGCON_READBACK) {
+		/* Bochs (include/status.h): the verdict is the last line. */
+		for (const char *s = BOCHS_SHUTDOWN_STRING; *s; s++)
+			outb(BOCHS_SHUTDOWN_PORT, (uint8_t)*s);
+	}
 	for (;;)
 		__asm__ volatile("cli; hlt");
 }
