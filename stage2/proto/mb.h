@@ -159,6 +159,10 @@ u32 mb_put(struct mb_writer *w, const void *p, u32 len, u32 align);
 /* Appends a NUL-terminated string (NULL: an empty one), 1-aligned. */
 u32 mb_put_string(struct mb_writer *w, const char *s);
 
+/* The sizing pass, then (when it fits) the writing pass of build. */
+u32 mb_build(void (*build)(const struct mb_info_input *, struct mb_writer *),
+	     const struct mb_info_input *in, u8 *buf, u32 cap, u32 phys);
+
 /* Build the information structure into buf[0..cap) as it will sit at
  * physical address phys (pointers inside it are physical).  Returns its
  * size; nothing is written when that is more than cap (so cap 0 asks for

@@ -114,13 +114,5 @@ static void build(const struct mb_info_input *in, struct mb_writer *w)
 
 u32 mb2_build_info(const struct mb_info_input *in, u8 *buf, u32 cap, u32 phys)
 {
-	struct mb_writer w = { 0, 0, phys };
-
-	build(in, &w);
-	if (!buf || w.used > cap)
-		return w.used;
-	memset(buf, 0, w.used);
-	w = (struct mb_writer){ buf, 0, phys };
-	build(in, &w);
-	return w.used;
+	return mb_build(build, in, buf, cap, phys);
 }

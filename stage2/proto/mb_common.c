@@ -233,3 +233,17 @@ u32 mb_put_string(struct mb_writer *w, const char *s)
 		n++;
 	return mb_put(w, s, n + 1, 1);
 }
+
+u32 mb_build(void (*build)(const struct mb_info_input *, struct mb_writer *),
+	     const struct mb_info_input *in, u8 *buf, u32 cap, u32 phys)
+{
+	struct mb_writer w = { 0, 0, phys };
+
+	build(in, &w);
+	if (!buf || w.used > cap)
+		return w.used;
+	memset(buf, 0, w.used);
+	w = (struct mb_writer){ buf, 0, phys };
+	build(in, &w);
+	return w.used;
+}
