@@ -90,11 +90,13 @@ static uint32_t fuzz_build(const uint8_t *data, size_t size,
 	uint32_t len36 = 36;
 	memcpy(fuzz_rsdp + 20, &len36, 4);
 	uint32_t shnum = at < size ? (uint32_t)(size - at) / 40 : 0;
-	in = (struct mb_info_input){ .map = map, .map_count = nmap, .cmdline = data[7] & 1 ? 0 : strings[0],
+	in = (struct mb_info_input){ .map = map, .map_count = nmap,
+				     .cmdline = data[7] & 1 ? 0 : strings[0],
 				     .loader_name = strings[1], .boot_drive = data[4],
 				     .boot_part = data[7] & 2 ? MB_NO_PART : data[5],
 				     .mods = mods, .nmods = nmods,
-				     .shdrs = shnum ? data + at : 0, .shnum = shnum, .shentsize = 40,
+				     .shdrs = shnum ? data + at : 0, .shnum = shnum,
+				     .shentsize = 40,
 				     .shndx = data[6], .rsdp = data[6] & 1 ? fuzz_rsdp : 0,
 				     .text_cols = data[7] & 4 ? 80 : 0, .text_rows = 25,
 				     .load_base = phys };

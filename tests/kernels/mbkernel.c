@@ -235,11 +235,13 @@ static void elf_sections(uint32_t num, uint32_t entsize, uint32_t addr, uint32_t
 		for (uint32_t o = 0; o + esz <= s.size; o += esz, n++) {
 			uint32_t sym = (uint32_t)s.addr + o, st_name = rd32(sym);
 			uint64_t value = is64 ? rd64(sym + 8) : rd32(sym + 4);
-			if (st_name >= str.size || !str_is((uint32_t)str.addr + st_name, "mbk_marker"))
+			if (st_name >= str.size ||
+			    !str_is((uint32_t)str.addr + st_name, "mbk_marker"))
 				continue;
-			if (value != (uint32_t)(uintptr_t)&mbk_marker)
-				fail("symbols: mbk_marker at 0x%llx, not 0x%x", (unsigned long long)value,
-				     (uint32_t)(uintptr_t)&mbk_marker);
+			uint32_t mine = (uint32_t)(uintptr_t)&mbk_marker;
+			if (value != mine)
+				fail("symbols: mbk_marker at 0x%llx, not 0x%x",
+				     (unsigned long long)value, mine);
 			found = 1;
 		}
 		if (!found)
@@ -389,8 +391,8 @@ static void __attribute__((unused)) multiboot2(uint32_t info)
 		case MULTIBOOT2_TAG_TYPE_BOOT_LOADER_NAME:
 			if (str_len(t + 8, size - 8, "string tag") != size - 9)
 				fail("tag %u: the string's NUL is not its last byte", type);
-			print_string(type == MULTIBOOT2_TAG_TYPE_CMDLINE ? "cmdline " : "loader ", t + 8,
-				     size - 8);
+			print_string(type == MULTIBOOT2_TAG_TYPE_CMDLINE ? "cmdline " : "loader ",
+				     t + 8, size - 8);
 			break;
 		case MULTIBOOT2_TAG_TYPE_MODULE:
 			if (size < 17 || str_len(t + 16, size - 16, "module string") != size - 17)
