@@ -16,7 +16,8 @@ MBK_ENTRY_DEPS := tests/kernels/mbentry.S include/multiboot.h include/multiboot2
 
 .PHONY: mb-kernels
 mb-kernels: $(MB_KERNELS)
-all: $(MB_KERNELS)
+# multiboottest builds its images with tools/mkdisk, which runs build/install.
+all: $(MB_KERNELS) $(BUILD)/install
 
 $(MBK)/mbkernel%.o: tests/kernels/mbkernel.c $(HEADERS)
 	mkdir -p $(dir $@)
