@@ -38,9 +38,23 @@ struct elf64_phdr {
 	u32 p_type, p_flags;
 	u64 p_offset, p_vaddr, p_paddr, p_filesz, p_memsz, p_align;
 };
+/* Section headers: Multiboot kernels get their table (and the symbol and
+ * string tables it points to). */
+struct elf32_shdr {
+	u32 sh_name, sh_type, sh_flags, sh_addr, sh_offset, sh_size, sh_link, sh_info;
+	u32 sh_addralign, sh_entsize;
+};
+struct elf64_shdr {
+	u32 sh_name, sh_type;
+	u64 sh_flags, sh_addr, sh_offset, sh_size;
+	u32 sh_link, sh_info;
+	u64 sh_addralign, sh_entsize;
+};
 _Static_assert(sizeof(struct elf32_ehdr) == 52, "elf32_ehdr");
 _Static_assert(sizeof(struct elf64_ehdr) == 64, "elf64_ehdr");
 _Static_assert(sizeof(struct elf32_phdr) == 32, "elf32_phdr");
 _Static_assert(sizeof(struct elf64_phdr) == 56, "elf64_phdr");
+_Static_assert(sizeof(struct elf32_shdr) == 40, "elf32_shdr");
+_Static_assert(sizeof(struct elf64_shdr) == 64, "elf64_shdr");
 
 #endif

@@ -12,6 +12,7 @@
 #include "layout.h"
 #include "paging.h"
 #include "physmem.h"
+#include "proto/mb.h"
 #include "volume.h"
 
 static u64 page_down(u64 a)
@@ -235,6 +236,12 @@ _Noreturn void boot(struct boot_request *r)
 	case PROTO_LINUX:
 		ext_require("the Linux boot protocol");
 		proto_linux_boot(r);
+	case PROTO_MULTIBOOT1:
+		ext_require("a Multiboot1 kernel");
+		proto_multiboot1_boot(r);
+	case PROTO_MULTIBOOT2:
+		ext_require("a Multiboot2 kernel");
+		proto_multiboot2_boot(r);
 	case PROTO_AUTO:
 		die("%s: cannot tell how to boot it: %s", r->kernel.name, why);
 	default:
