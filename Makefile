@@ -54,10 +54,11 @@ HOST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -Istage2 -I$(BUILD)
 # body is unpacked (entry first).  The body: the rest, stored compressed.
 STAGE2_HEAD := entry flat head inflate
 STAGE2_BODY := main bioscall pm console disk string a20 memory sanitize physmem elfload \
-	paging cpu bda acpi file boot part fat config volume menu ext proto/detect proto/own
+	paging cpu bda acpi file boot part fat config volume menu ext proto/detect proto/own \
+	video
 # The extension: loaded when a boot needs it (stage2/ext.h).  gzip's layer
 # comes with inflate.o's .ext.text section.
-STAGE2_EXT := proto/extmark proto/linux proto/linux_header
+STAGE2_EXT := proto/extmark proto/linux proto/linux_header vbe vbemode
 STAGE2_ASM_FILES := entry flat bioscall pm
 obj2 = $(foreach o,$(1),$(BUILD)/stage2/$(o).o)
 # Multiboot1 and Multiboot2 (stage2/proto/mb.h).
@@ -257,3 +258,4 @@ include tests/host/inflate.mk
 include tests/host/linux.mk
 include tests/bench/bench.mk
 include tests/multiboot.mk
+include tests/host/video.mk

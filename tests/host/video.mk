@@ -1,0 +1,16 @@
+# Video modes (issue 11), included by the top-level Makefile: the host test
+# of the pure half (stage2/vbemode.c) and the BIOS half (stage2/vbe.c,
+# stage2/video.c) against a scripted INT 10h, and the fuzzer of everything
+# stage2 reads from a video BIOS.
+HOST_TESTS += $(BUILD)/tests/test_vbe
+FUZZERS += $(BUILD)/fuzz/fuzz_vbe
+host-tests: $(BUILD)/tests/test_vbe
+fuzzers: $(BUILD)/fuzz/fuzz_vbe
+
+$(BUILD)/tests/test_vbe: tests/host/test_vbe.c stage2/vbe.c stage2/vbemode.c stage2/video.c \
+		$(HOST_TEST_HEADERS) | $(BUILD)/tests
+	$(CC) $(HOST_TEST_CFLAGS) tests/host/test_vbe.c stage2/vbe.c stage2/vbemode.c \
+		stage2/video.c -o $@
+
+$(BUILD)/fuzz/fuzz_vbe: tests/fuzz/fuzz_vbe.c stage2/vbemode.c $(HEADERS) | $(BUILD)/fuzz
+	$(FUZZ_CC) $(FUZZ_CFLAGS) tests/fuzz/fuzz_vbe.c stage2/vbemode.c -o $@
