@@ -70,7 +70,7 @@ STAGE2_EXT_OBJS := $(call obj2,$(STAGE2_EXT))
 STAGE2_C_OBJS := $(call obj2,$(filter-out $(STAGE2_ASM_FILES),$(STAGE2_HEAD) $(STAGE2_BODY) \
 	$(STAGE2_EXT)))
 HEADERS := $(wildcard include/*.h stage2/*.h stage2/*/*.h kernel/*.h)
-KERNEL_C := kernel exception
+KERNEL_C := kernel exception screen font
 
 .PHONY: all run test image bochs debug bench deps clean host-tests install uninstall
 .DELETE_ON_ERROR:
@@ -193,7 +193,8 @@ $(BUILD)/kernel-big/kernel.o: kernel/kernel.c $(HEADERS)
 $(BUILD)/kernel-big/payload.o: $(BUILD)/payload.bin
 	mkdir -p $(dir $@)
 	$(LD) -m elf_x86_64 -r -b binary $< -o $@
-$(BUILD)/kernel-big.elf: $(BUILD)/kernel-big/kernel.o $(BUILD)/kernel64/exception.o $(BUILD)/kernel-big/payload.o link.ld
+$(BUILD)/kernel-big.elf: $(BUILD)/kernel-big/kernel.o $(BUILD)/kernel64/exception.o \
+		$(BUILD)/kernel64/screen.o $(BUILD)/kernel64/font.o $(BUILD)/kernel-big/payload.o link.ld
 	$(LD) -m elf_x86_64 -T link.ld -z max-page-size=0x1000 -z noexecstack $(filter %.o,$^) -o $@
 $(BUILD)/disk-big.img: $(BUILD)/mkimage $(BUILD)/mbr.bin $(BUILD)/stage2.bin $(BUILD)/kernel-big.elf
 	$(BUILD)/mkimage $(BUILD)/mbr.bin $(BUILD)/stage2.bin $(BUILD)/kernel-big.elf $@
