@@ -239,7 +239,7 @@ run: deps
 
 test: deps
 	@$(MAKE) --no-print-directory all host-tests fuzzers fixtures $(BUILD)/disk-big.img $(BUILD)/example.img \
-		fault-kernels debug-symbols bench-test-inputs
+		fault-kernels debug-symbols bench-test-inputs video-kernels
 	tests/run
 
 bench: all

@@ -43,7 +43,7 @@ static void no_mode(const struct video_request *req, struct video_result *res, u
 	if (req->required)
 		die("the video mode %ux%ux%u (0: any) is required, but %s", req->width, req->height,
 		    req->bpp, msg);
-	print("stage2: video: %s; the kernel starts in text mode\n", msg);
+	show("stage2: video: %s; the kernel starts in text mode\n", msg);
 	video_text(&res->fb, why);
 }
 

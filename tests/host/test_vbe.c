@@ -58,6 +58,16 @@ void print(const char *fmt, ...)
 	va_end(ap);
 }
 
+void show(const char *fmt, ...)
+{
+	size_t n = strlen(printed);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(printed + n, sizeof(printed) - n, fmt, ap);
+	va_end(ap);
+}
+
 void format_string(char *buf, u32 size, const char *fmt, ...)
 {
 	va_list ap;

@@ -14,3 +14,16 @@ $(BUILD)/tests/test_vbe: tests/host/test_vbe.c stage2/vbe.c stage2/vbemode.c sta
 
 $(BUILD)/fuzz/fuzz_vbe: tests/fuzz/fuzz_vbe.c stage2/vbemode.c $(HEADERS) | $(BUILD)/fuzz
 	$(FUZZ_CC) $(FUZZ_CFLAGS) tests/fuzz/fuzz_vbe.c stage2/vbemode.c -o $@
+
+# The video tests' kernel (tests/kernels/fbkernel.c): ELF32, linked with the
+# example's link.ld at its own entry.  fbkernel-own.elf speaks the own
+# protocol; its video mode comes from loader.cfg.
+FB_KERNELS := $(BUILD)/fbkernel-own.elf
+.PHONY: video-kernels
+video-kernels: $(FB_KERNELS)
+
+$(BUILD)/fbkernel/%.o: tests/kernels/fbkernel.c $(HEADERS)
+	mkdir -p $(dir $@)
+	$(CC) $(KERNEL32_CFLAGS) $(FB_DEFINES_$*) -c $< -o $@
+$(BUILD)/fbkernel-%.elf: $(BUILD)/fbkernel/%.o link.ld
+	$(LD) -m elf_i386 -T link.ld -e fb_entry -z max-page-size=0x1000 -z noexecstack $< -o $@
