@@ -27,3 +27,15 @@ $(BUILD)/fbkernel/%.o: tests/kernels/fbkernel.c $(HEADERS)
 	$(CC) $(KERNEL32_CFLAGS) $(FB_DEFINES_$*) -c $< -o $@
 $(BUILD)/fbkernel-%.elf: $(BUILD)/fbkernel/%.o link.ld
 	$(LD) -m elf_i386 -T link.ld -e fb_entry -z max-page-size=0x1000 -z noexecstack $< -o $@
+
+# tools/mapview's test: the real dumps (tests/host/dumps) through the real
+# sanitizer as report lines (dump_report), then through mapview.
+HOST_TESTS += $(BUILD)/tests/test_mapview
+host-tests: $(BUILD)/tests/test_mapview
+
+$(BUILD)/tests/dump_report: tests/host/dump_report.c stage2/sanitize.c $(HOST_TEST_HEADERS) \
+		| $(BUILD)/tests
+	$(CC) $(HOST_TEST_CFLAGS) tests/host/dump_report.c stage2/sanitize.c -o $@
+$(BUILD)/tests/test_mapview: tests/host/test_mapview.py tools/mapview include/mappicture.h \
+		$(BUILD)/tests/dump_report | $(BUILD)/tests
+	install -m 755 tests/host/test_mapview.py $@
