@@ -58,7 +58,7 @@ STAGE2_BODY := main bioscall pm console disk string a20 memory sanitize physmem 
 	video
 # The extension: loaded when a boot needs it (stage2/ext.h).  gzip's layer
 # comes with inflate.o's .ext.text section.
-STAGE2_EXT := proto/extmark proto/linux proto/linux_header vbe vbemode
+STAGE2_EXT := proto/extmark proto/linux proto/linux_header proto/linux_video vbe vbemode
 STAGE2_ASM_FILES := entry flat bioscall pm
 obj2 = $(foreach o,$(1),$(BUILD)/stage2/$(o).o)
 # Multiboot1 and Multiboot2 (stage2/proto/mb.h).

@@ -27,12 +27,14 @@ enum boot_protocol {
 /* A video mode request (WxHxD).  0 fields mean "any" (0x0: the display's
  * preferred size); the kernel's own protocol header may ask too, and
  * required refuses to boot without it.  given: a request was made (video=
- * in the entry, or the kernel's header); without it the rest is 0. */
+ * in the entry, or the kernel's header); without it the rest is 0.  mode:
+ * not 0, that VBE mode exactly (Linux's vid_mode names one) instead. */
 struct video_request {
 	u16 width, height;
 	u8 bpp;
 	u8 required;
 	u8 given;
+	u16 mode;
 };
 
 struct boot_entry {

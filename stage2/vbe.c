@@ -101,7 +101,7 @@ void video_setup(const struct video_request *req, struct video_result *res)
 	}
 	print("stage2: video: VBE %x.%x, %u KiB, %u modes listed, %u usable\n",
 	      info->VbeVersion >> 8, info->VbeVersion & 0xff, info->TotalMemory * 64u, nlist, n);
-	if (!w && !h) {
+	if (!w && !h && !req->mode) {
 		struct edid *e = (struct edid *)mi;
 		memset(e, 0, sizeof(*e));
 		if (vbe(&r, VBE_DDC, VBE_DDC_READ_EDID, 0, e) && edid_preferred_size(e, &w, &h)) {
@@ -115,7 +115,8 @@ void video_setup(const struct video_request *req, struct video_result *res)
 	/* Modes the BIOS would not set go to the end, past untried, in the
 	 * order they were tried. */
 	for (untried = n;; untried--, failed++) {
-		int i = video_pick(modes, untried, w, h, req->bpp);
+		int i = req->mode ? video_find(modes, untried, req->mode)
+				  : video_pick(modes, untried, w, h, req->bpp);
 		if (i < 0)
 			break;
 		struct bootinfo_framebuffer *fb = &modes[i].fb;
@@ -143,10 +144,16 @@ void video_setup(const struct video_request *req, struct video_result *res)
 		memmove(&modes[i], &modes[i + 1], (n - i - 1) * sizeof(*modes));
 		modes[n - 1] = bad;
 	}
-	format_string(msg, VIDEO_MESSAGE_MAX,
-		      failed ? "the video BIOS set none of the modes of at most %ux%u; it offers "
-			     : "no mode of at most %ux%u fits; the video BIOS offers ",
-		      w, h);
+	if (req->mode)
+		format_string(msg, VIDEO_MESSAGE_MAX,
+			      "VBE mode 0x%x is not a usable linear mode%s; the video BIOS offers ",
+			      req->mode, failed ? " (it would not set it)" : "");
+	else
+		format_string(msg, VIDEO_MESSAGE_MAX,
+			      failed ? "the video BIOS set none of the modes of at most %ux%u; it "
+				       "offers "
+				     : "no mode of at most %ux%u fits; the video BIOS offers ",
+			      w, h);
 	u32 k = 0;
 	while (msg[k])
 		k++;

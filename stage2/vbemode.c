@@ -143,6 +143,14 @@ int video_pick(const struct video_mode *modes, u32 n, u16 width, u16 height, u8 
 	return best;
 }
 
+int video_find(const struct video_mode *modes, u32 n, u16 number)
+{
+	for (u32 i = 0; i < n; i++)
+		if (modes[i].fb.mode == number)
+			return (int)i;
+	return -1;
+}
+
 /* Appends decimal n at p (at most 5 digits: the fields are 16 bits). */
 static char *put_u16(char *p, u32 n)
 {

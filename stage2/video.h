@@ -68,6 +68,10 @@ int edid_preferred_size(const struct edid *e, u16 *width, u16 *height);
  *   5. then the first in the list. */
 int video_pick(const struct video_mode *modes, u32 n, u16 width, u16 height, u8 depth);
 
+/* The index of the mode numbered `number` (a request for one VBE mode),
+ * or -1. */
+int video_find(const struct video_mode *modes, u32 n, u16 number);
+
 /* "640x480x15, 640x480x16, ..." in buf (NUL-terminated): each distinct
  * WxHxD once, in list order, as long as the entries leave room for ", ..."
  * in size - 1 characters; ", ..." (or "..." alone) ends a list cut short.
@@ -88,7 +92,7 @@ struct video_result {
 void video_text(struct bootinfo_framebuffer *fb, u8 fallback);
 
 /* Extension (ext_require first): meets *req as well as the video BIOS
- * allows and describes the result in *res.  When no mode fits or none can
+ * allows (req->mode: that mode or none) and describes the result in *res.  When no mode fits or none can
  * be set, the screen stays text (res->fb says why), unless req->required:
  * then the boot stops with a message listing the modes there are.  Once a
  * mode is set, the console stops drawing on the screen; the framebuffer's

@@ -457,6 +457,56 @@ def test_bochs(report, tmp):
     report(name, bad)
 
 
+def linux_boot(tmp, name, video=None, vid_mode=None):
+    """Debian's kernel (linuxtest.py's cached copy and init) booted with a
+    video mode: its boot log."""
+    import linuxtest
+    kernel = linuxtest.debian_kernel()
+    if vid_mode is not None:
+        data = bytearray(open(kernel, "rb").read())
+        data[0x1FA:0x1FC] = vid_mode.to_bytes(2, "little")   # vid_mode (boot.rst)
+        kernel = os.path.join(tmp, "vmlinuz")
+        open(kernel, "wb").write(data)
+    initrd = linuxtest.build_initrd(tmp)
+    image = os.path.join(tmp, name + ".img")
+    args = [MKDISK, "--kernel", kernel, "--initrd", initrd, "--cmdline", "console=ttyS0"]
+    args += ["--video", video] if video else []
+    subprocess.run(args + [image], check=True, stdout=subprocess.DEVNULL)
+    p = subprocess.run([os.path.join(ROOT, "tools", "qemu-run"), "--timeout", "240", image,
+                        "--", "-vga", "std"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       text=True, errors="replace")
+    return p.stdout.replace("\r", "")
+
+
+def test_linux(report, tmp, name, want, video=None, vid_mode=None):
+    """Linux's vesafb driver takes the mode from screen_info: its mode line,
+    the address against the BAR Linux's own PCI scan finds, fb0 registered."""
+    out = linux_boot(tmp, name, video, vid_mode)
+    bad = []
+    m = re.search(r"vesafb: mode is (\d+x\d+x\d+), linelength=(\d+)", out)
+    if not m:
+        bad.append("no 'vesafb: mode is' line (%s)" % out.strip()[-200:])
+    elif m.group(1) != want:
+        bad.append("vesafb took %s, want %s" % (m.group(1), want))
+    else:
+        w, _, d = (int(v) for v in want.split("x"))
+        if int(m.group(2)) < w * ((d + 7) // 8):
+            bad.append("line length %s" % m.group(2))
+    bar = re.search(r"pci 0000:00:02\.0: (?:BAR 0|reg 0x10):? \[mem (0x[0-9a-f]+)-", out)
+    fbat = re.search(r"vesafb: framebuffer at (0x[0-9a-f]+)", out)
+    if not bar or not fbat or int(bar.group(1), 16) != int(fbat.group(1), 16):
+        bad.append("framebuffer at %s, the display's BAR 0 at %s"
+                   % (fbat and fbat.group(1), bar and bar.group(1)))
+    if "fb0: VESA VGA frame buffer device" not in out:
+        bad.append("no fb0")
+    if "linuxtest-init: cmdline=console=ttyS0" not in out:
+        bad.append("the init did not run")
+    mode, number = mode_line(out)
+    print("# mode %s %s: %s (VBE mode %s); Linux: %s" % (
+        name, video or "vid_mode 0x%x" % vid_mode, mode, number, m and m.group(0)))
+    report(name, bad)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", default="")
@@ -482,6 +532,12 @@ def main():
         ("impossible-request", lambda t: test_impossible(report, t)),
         ("edid-preferred-size", lambda t: test_edid(report, t)),
         ("pattern-fbkernel-own-bochs", lambda t: test_bochs(report, t)),
+        ("linux-vesafb-video-std", lambda t: test_linux(report, t, "linux-vesafb-video-std",
+                                                        "1024x768x32", video=ASK)),
+        # VESA's own number for 1024x768 with 5:6:5 colour (VBE 1.2), as a
+        # kernel built with vga=0x317 carries it in vid_mode.
+        ("linux-vesafb-vid-mode-std", lambda t: test_linux(report, t, "linux-vesafb-vid-mode-std",
+                                                           "1024x768x16", vid_mode=0x317)),
     ]
     with tempfile.TemporaryDirectory() as tmp:
         for name, fn in tests:

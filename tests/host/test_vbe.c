@@ -15,8 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/screen_info.h> /* Linux's own struct, from linux-libc-dev */
+
 #include "bios.h"
 #include "bootinfo.h"
+#include "proto/linux_video.h"
 #include "testlib.h"
 #include "vbe.h"
 #include "video.h"
@@ -880,6 +883,19 @@ static struct setup_case setup_cases[] = {
 	  BOOTINFO_VIDEO_TEXT, BOOTINFO_FB_NO_MODE, 3, 80, 25, 160, 16, 0, 0, NULL },
 	{ "setup_nothing_fits_required", { CIRRUS }, REQUIRED(320, 200, 32), 1, NULL, NULL,
 	  0, 0, 0, 0, 0, 0, 0, 0, 0, NULL },
+	/* Linux's vid_mode names a mode: that one, or text. */
+	{ "setup_mode_number", { STD }, { .given = 1, .mode = 0x117 }, 1, NULL, NULL,
+	  BOOTINFO_VIDEO_RGB, 0, 0x117, 1024, 768, 2048, 16, 1, 0, NULL },
+	{ "setup_mode_number_not_usable", { STD }, { .given = 1, .mode = 0x105 }, 1, NULL, NULL,
+	  BOOTINFO_VIDEO_TEXT, BOOTINFO_FB_NO_MODE, 3, 80, 25, 160, 16, 0, 0,
+	  "stage2: video: VBE mode 0x105 is not a usable linear mode; the video BIOS offers "
+	  "640x480x15, 640x480x16, 640x480x24, 640x480x32, 800x600x15, 800x600x16, 800x600x24, "
+	  "800x600x32, 1024x768x15, 1024x768x16, 1024x768x24, 1024x768x32, 1280x1024x16, "
+	  "1280x1024x32, 1280x800x32; the kernel starts in text mode\n" },
+	{ "setup_mode_number_refused", { STD, .refuse = 0x117 }, { .given = 1, .mode = 0x117 }, 1,
+	  NULL, NULL, BOOTINFO_VIDEO_TEXT, BOOTINFO_FB_SET_FAILED, 3, 80, 25, 160, 16, 1, 1,
+	  "stage2: video: VBE mode 0x117 is not a usable linear mode (it would not set it); "
+	  "the video BIOS offers " },
 	/* FFFF:FFFF: one byte before the end of real mode's reach. */
 	{ "setup_list_pointer_at_the_end", { STD, .list_ptr = 0xffffffff }, REQ(1024, 768, 32), 1,
 	  NULL, NULL, BOOTINFO_VIDEO_TEXT, BOOTINFO_FB_NO_MODE, 3, 80, 25, 160, 16, 0, 0,
@@ -1042,6 +1058,77 @@ static void test_text(void)
 	t_end();
 }
 
+/* The Linux glue: the request, and screen_info read back through Linux's
+ * own struct screen_info and VIDEO_TYPE_VLFB. */
+static void test_linux(void)
+{
+	static const struct fmode m565[] = { M(0x117, 1024, 768, 16, RGB565) };
+	static struct fmode m32[] = { M(0x144, 1024, 768, 32, RGB888) };
+	struct video_request entry = REQ(800, 600, 24), none = { 0 }, out;
+	static struct video_result res;
+	struct linux_screen_info s;
+	struct screen_info li;
+
+	t_begin("linux_request_entry_first");
+	linux_video_request(&entry, 0x317, &out);
+	CHECK(out.given && out.width == 800 && out.height == 600 && out.bpp == 24 && !out.mode,
+	      "got %ux%ux%u mode 0x%x", out.width, out.height, out.bpp, out.mode);
+	t_end();
+
+	t_begin("linux_request_vid_mode");
+	u16 vids[] = { 0x317, 0x3ff, 0x300, 0x2ff, 0xffff, 0xfffe, 0xfffd, 0x0f04, 0 };
+	u16 want[] = { 0x117, 0x1ff, 0x100, 0, 0, 0, 0, 0, 0 };
+	for (u32 i = 0; i < COUNT(vids); i++) {
+		linux_video_request(&none, vids[i], &out);
+		CHECK(out.given == !!want[i] && out.mode == want[i] && !out.width && !out.height,
+		      "vid_mode 0x%x: given %u mode 0x%x", vids[i], out.given, out.mode);
+	}
+	t_end();
+
+	for (int k = 0; k < 2; k++) {
+		struct fvbe b = { .modes = k ? m32 : m565, .n = 1, .version = 0x300,
+				  .total_64k = 256 };
+		struct video_request req = { .given = 1, .mode = k ? 0x144 : 0x117 };
+		t_begin(k ? "linux_screen_info_1024x768x32" : "linux_screen_info_1024x768x16");
+		memset(fake_real_memory, 0, sizeof(fake_real_memory));
+		memset(&vlog, 0, sizeof(vlog));
+		heap_next = HEAP_BASE;
+		bios = &b;
+		if (!setjmp(die_jump))
+			video_setup(&req, &res);
+		else
+			t_fail("stopped: %s", died);
+		CHECK_EQ_U64("type", res.fb.type, BOOTINFO_VIDEO_RGB);
+		/* The fake's ModeInfoBlock gives the reserved bits as 0xcc
+		 * (never written): make them what SeaBIOS gives. */
+		if (res.mode_info) {
+			struct vbe_mode_info *mi = (struct vbe_mode_info *)res.mode_info;
+			mi->LinRsvdMaskSize = mi->RsvdMaskSize = k ? 8 : 0;
+			mi->LinRsvdFieldPosition = mi->RsvdFieldPosition = k ? 24 : 0;
+			mi->NumberOfImagePages = 3;
+		}
+		memset(&s, 0x5a, sizeof(s));
+		if (res.mode_info)
+			linux_screen_info_vlfb(&s, &res);
+		_Static_assert(sizeof(s) == sizeof(li), "screen_info size");
+		memcpy(&li, &s, sizeof(li));
+		CHECK_EQ_U64("orig_video_isVGA", li.orig_video_isVGA, VIDEO_TYPE_VLFB);
+		CHECK_EQ_U64("lfb_width", li.lfb_width, 1024);
+		CHECK_EQ_U64("lfb_height", li.lfb_height, 768);
+		CHECK_EQ_U64("lfb_depth", li.lfb_depth, k ? 32 : 16);
+		CHECK_EQ_U64("lfb_base", li.lfb_base, LFB);
+		CHECK_EQ_U64("lfb_size", li.lfb_size, 256); /* 64 KiB units for VLFB */
+		CHECK_EQ_U64("lfb_linelength", li.lfb_linelength, k ? 4096 : 2048);
+		CHECK_EQ_U64("red", li.red_size << 8 | li.red_pos, k ? 0x810 : 0x50b);
+		CHECK_EQ_U64("green", li.green_size << 8 | li.green_pos, k ? 0x808 : 0x605);
+		CHECK_EQ_U64("blue", li.blue_size << 8 | li.blue_pos, k ? 0x800 : 0x500);
+		CHECK_EQ_U64("rsvd", li.rsvd_size << 8 | li.rsvd_pos, k ? 0x818 : 0);
+		CHECK_EQ_U64("pages", li.pages, 3);
+		CHECK_EQ_U64("vesa_attributes", li.vesa_attributes, ATTRS_LFB);
+		t_end();
+	}
+}
+
 int main(void)
 {
 	test_mode_list();
@@ -1052,5 +1139,6 @@ int main(void)
 	test_setup();
 	test_setup_all_refused();
 	test_text();
+	test_linux();
 	return t_exit_status();
 }

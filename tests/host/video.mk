@@ -8,9 +8,9 @@ host-tests: $(BUILD)/tests/test_vbe
 fuzzers: $(BUILD)/fuzz/fuzz_vbe
 
 $(BUILD)/tests/test_vbe: tests/host/test_vbe.c stage2/vbe.c stage2/vbemode.c stage2/video.c \
-		$(HOST_TEST_HEADERS) | $(BUILD)/tests
+		stage2/proto/linux_video.c $(HOST_TEST_HEADERS) | $(BUILD)/tests
 	$(CC) $(HOST_TEST_CFLAGS) tests/host/test_vbe.c stage2/vbe.c stage2/vbemode.c \
-		stage2/video.c -o $@
+		stage2/video.c stage2/proto/linux_video.c -o $@
 
 $(BUILD)/fuzz/fuzz_vbe: tests/fuzz/fuzz_vbe.c stage2/vbemode.c $(HEADERS) | $(BUILD)/fuzz
 	$(FUZZ_CC) $(FUZZ_CFLAGS) tests/fuzz/fuzz_vbe.c stage2/vbemode.c -o $@
