@@ -61,12 +61,20 @@ static int set_mode(struct vbe_mode_info *mi, u16 number)
 
 void video_setup(const struct video_request *req, struct video_result *res)
 {
+	/* Everything the BIOS writes, and the rest, in one heap block. */
+	struct work {
+		struct vbe_info_block info;
+		struct vbe_mode_info mi;
+		u16 list[VIDEO_LIST_MAX];
+		struct video_mode modes[VIDEO_MODES_MAX];
+		char msg[VIDEO_MESSAGE_MAX];
+	} *wk = heap_alloc(sizeof(*wk));
 	struct biosregs r;
-	struct vbe_info_block *info = heap_alloc(sizeof(*info));
-	struct vbe_mode_info *mi = heap_alloc(sizeof(*mi));
-	u16 *list = heap_alloc(VIDEO_LIST_MAX * sizeof(*list));
-	struct video_mode *modes = heap_alloc(VIDEO_MODES_MAX * sizeof(*modes));
-	char *msg = heap_alloc(VIDEO_MESSAGE_MAX);
+	struct vbe_info_block *info = &wk->info;
+	struct vbe_mode_info *mi = &wk->mi;
+	u16 *list = wk->list;
+	struct video_mode *modes = wk->modes;
+	char *msg = wk->msg;
 	u16 w = req->width, h = req->height;
 	u32 nlist, n = 0, untried, failed = 0;
 	const char *err;
