@@ -189,6 +189,7 @@ void screen_use(const struct bootinfo *bi)
 	early_done = 1;
 	if (f->type != BOOTINFO_VIDEO_RGB || (f->bpp != 16 && f->bpp != 24 && f->bpp != 32) ||
 	    f->width < 40 * CELL_W || f->height < (PANEL_ROWS + 5) * CELL_H ||
+	    f->pitch < f->width * (f->bpp / 8) ||
 	    !f->red_size || !f->green_size || !f->blue_size)
 		return;
 	if (sizeof(void *) == 4 && f->address + (uint64_t)f->pitch * f->height > KERNEL_TOUCH_LIMIT) {
