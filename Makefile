@@ -63,7 +63,7 @@ STAGE2_ASM_FILES := entry flat bioscall pm
 obj2 = $(foreach o,$(1),$(BUILD)/stage2/$(o).o)
 # Multiboot1 and Multiboot2 (stage2/proto/mb.h).
 STAGE2_EXT += proto/multiboot1 proto/multiboot2 proto/mbload proto/mb1_header proto/mb2_header \
-	proto/mb1_info proto/mb2_info proto/mb_common
+	proto/mb1_info proto/mb2_info proto/mb_common proto/mb_video
 STAGE2_HEAD_OBJS := $(call obj2,$(STAGE2_HEAD))
 STAGE2_BODY_OBJS := $(call obj2,$(STAGE2_BODY))
 STAGE2_EXT_OBJS := $(call obj2,$(STAGE2_EXT))
