@@ -244,7 +244,8 @@ def test_pattern_qemu(report, kernel, vga, tmp, video=ASK, protocol="auto", name
     if not bad:
         bad += check_pattern(picture, int(f["width"]), int(f["height"]))
     mode, number = mode_line(text)
-    print("# mode %s %s: %s (VBE mode %s)" % (name, video, mode, number))
+    print("# mode %s %s: %s (VBE mode %s)" % (name, video or "from the kernel's header", mode,
+                                             number))
     report(name, bad)
     return text
 
@@ -507,6 +508,75 @@ def test_linux(report, tmp, name, want, video=None, vid_mode=None):
     report(name, bad)
 
 
+GRUB_IMAGE = os.path.join(ROOT, "tools", "grub-image")
+
+
+def grub_disk(tmp, kernel, protocol, name):
+    """A GRUB 2.06 image (tools/grub-image) whose grub.cfg loads the VBE
+    driver and leaves gfxpayload unset, so that GRUB meets the kernel's own
+    framebuffer request (its "WxHxD,WxH,auto")."""
+    image = os.path.join(tmp, name)
+    subprocess.run([GRUB_IMAGE, "--kernel", kernel, "--protocol", protocol, "--video", ASK,
+                    "-o", image], check=True, stdout=subprocess.DEVNULL)
+    env = dict(os.environ, MTOOLS_SKIP_CHECK="1")
+    cfg = subprocess.run(["mtype", "-i", image + "@@1M", "::/boot/grub/grub.cfg"], env=env,
+                         check=True, stdout=subprocess.PIPE, text=True).stdout
+    cfg = "".join(l + "\n" for l in cfg.split("\n") if l and "gfxpayload" not in l)
+    path = os.path.join(tmp, "grub.cfg")
+    with open(path, "w") as f:
+        f.write(cfg)
+    subprocess.run(["mcopy", "-o", "-i", image + "@@1M", path, "::/boot/grub/grub.cfg"],
+                   env=env, check=True)
+    return image
+
+
+def test_grub(report, tmp, variant, vga):
+    """GRUB and this loader boot the same Multiboot kernel asking for
+    1024x768x32: the same mode, framebuffer fields and VBE mode block."""
+    name = "grub-same-mode-%s-%s" % (variant, vga)
+    kernel = os.path.join(BUILD, "fbkernel-%s.elf" % variant)
+    protocol = "multiboot" if variant == "mb1" else "multiboot2"
+    ours, _, _ = qemu(mkdisk(tmp, kernel, name=name + ".img"), vga, shot=False)
+    grubs, _, _ = qemu(grub_disk(tmp, kernel, protocol, name + "-grub.img"), vga, shot=False)
+    bad = []
+    for tag in ("fb", "vbe"):
+        a, b = fields(ours, tag), fields(grubs, tag)
+        if not a or not b:
+            bad.append("no %s line: loader %s, GRUB %s" % (tag, a, b))
+        elif a != b:
+            bad.append("%s: loader %s, GRUB %s" % (tag, a, b))
+    for who, text in (("loader", ours), ("GRUB", grubs)):
+        if not re.search(r"^end ok", text, re.M):
+            bad.append("%s: no 'end ok'" % who)
+    g = fields(grubs, "vbe")
+    print("# mode %s: GRUB 2.06 %s" % (name, g and "VBE mode %s %sx%sx%s" % (
+        g["mode"], g["width"], g["height"], g["bpp"])))
+    report(name, bad)
+
+
+def test_multiboot_map(report, tmp, kernel, name):
+    """A Multiboot kernel's map shows the framebuffer as reserved (the
+    project's Multiboot test kernel prints it; the mode from video=)."""
+    text, _, pci = qemu(mkdisk(tmp, os.path.join(BUILD, "mbk", kernel), ASK, name=name + ".img"),
+                        "std", shot=False)
+    bad = []
+    m = re.search(r"^fb 0x([0-9a-f]+) (\d+)x(\d+)x(\d+) type=(\d+)", text, re.M)
+    if not m or int(m.group(1), 16) != vga_bar0(pci) or m.group(5) != "1":
+        bad.append("fb line %s, BAR 0 %s" % (m and m.group(0), vga_bar0(pci)))
+    else:
+        fb, w, h, bpp = int(m.group(1), 16), int(m.group(2)), int(m.group(3)), int(m.group(4))
+        end = fb + w * h * bpp // 8
+        mmap = [(int(b, 16), int(l, 16), int(t)) for b, l, t in
+                re.findall(r"^mmap 0x([0-9a-f]+) 0x([0-9a-f]+) (\d+)", text, re.M)]
+        if not any(t == 2 and b <= fb and end <= b + l for b, l, t in mmap):
+            bad.append("no reserved (2) entry over 0x%x-0x%x in %s" % (fb, end, mmap))
+        if any(t == 1 and b < end and fb < b + l for b, l, t in mmap):
+            bad.append("the framebuffer overlaps available memory")
+    if not re.search(r"^end ok", text, re.M):
+        bad.append("no 'end ok'")
+    report(name, bad)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", default="")
@@ -524,6 +594,18 @@ def main():
     own = os.path.join(BUILD, "fbkernel-own.elf")
     tests = [("pattern-fbkernel-own-" + v, lambda t, v=v: test_pattern_qemu(report, own, v, t))
              for v in ("std", "cirrus", "virtio")]
+    for variant in ("mb1", "mb2"):
+        kernel = os.path.join(BUILD, "fbkernel-%s.elf" % variant)
+        tests += [("pattern-fbkernel-%s-%s" % (variant, v),
+                   lambda t, k=kernel, v=v: test_pattern_qemu(report, k, v, t, video=None))
+                  for v in ("std", "cirrus", "virtio")]
+        tests += [("grub-same-mode-%s-%s" % (variant, v),
+                   lambda t, w=variant, v=v: test_grub(report, t, w, v))
+                  for v in ("std", "cirrus", "virtio")]
+    tests += [("multiboot1-map-reserved", lambda t: test_multiboot_map(
+        report, t, "mb1.elf", "multiboot1-map-reserved")),
+              ("multiboot2-map-reserved", lambda t: test_multiboot_map(
+                  report, t, "mb2.elf", "multiboot2-map-reserved"))]
     tests += [
         ("picture-framebuffer-std", lambda t: test_picture_framebuffer(report, t)),
         ("picture-framebuffer-cirrus", lambda t: test_picture_framebuffer(report, t, "cirrus")),

@@ -18,7 +18,11 @@ $(BUILD)/fuzz/fuzz_vbe: tests/fuzz/fuzz_vbe.c stage2/vbemode.c $(HEADERS) | $(BU
 # The video tests' kernel (tests/kernels/fbkernel.c): ELF32, linked with the
 # example's link.ld at its own entry.  fbkernel-own.elf speaks the own
 # protocol; its video mode comes from loader.cfg.
-FB_KERNELS := $(BUILD)/fbkernel-own.elf
+# fbkernel-mb1.elf and fbkernel-mb2.elf carry a Multiboot header that asks
+# for 1024x768x32 themselves.
+FB_KERNELS := $(BUILD)/fbkernel-own.elf $(BUILD)/fbkernel-mb1.elf $(BUILD)/fbkernel-mb2.elf
+FB_DEFINES_mb1 := -DFB_MULTIBOOT1
+FB_DEFINES_mb2 := -DFB_MULTIBOOT2
 .PHONY: video-kernels
 video-kernels: $(FB_KERNELS)
 

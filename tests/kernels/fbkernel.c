@@ -26,8 +26,11 @@
 
 #include "bootinfo.h"
 #include "format.h"
+#include "multiboot.h"
+#include "multiboot2.h"
 #include "portio.h"
 #include "status.h"
+#include "vbe.h"
 
 #ifndef FB_WIDTH
 #define FB_WIDTH 1024
@@ -36,6 +39,32 @@
 #endif
 
 #define STACK_SIZE 8192
+
+#if defined(FB_MULTIBOOT1)
+#define MB1_FLAGS (MULTIBOOT_PAGE_ALIGN | MULTIBOOT_MEMORY_INFO | MULTIBOOT_VIDEO_MODE)
+__attribute__((section(".text.entry"), aligned(4), used))
+static const struct multiboot_header mb1_header = {
+	.magic = MULTIBOOT_HEADER_MAGIC, .flags = MB1_FLAGS,
+	.checksum = -(MULTIBOOT_HEADER_MAGIC + MB1_FLAGS),
+	.mode_type = 0, .width = FB_WIDTH, .height = FB_HEIGHT, .depth = FB_DEPTH };
+#elif defined(FB_MULTIBOOT2)
+/* The framebuffer tag not marked optional, as GRUB's own examples have it. */
+struct mb2_fb_header {
+	struct multiboot2_header h;
+	struct multiboot2_header_tag_framebuffer fb;
+	uint32_t pad;
+	struct multiboot2_header_tag end;
+};
+__attribute__((section(".text.entry"), aligned(8), used))
+static const struct mb2_fb_header mb2_header = {
+	{ MULTIBOOT2_HEADER_MAGIC, MULTIBOOT2_ARCHITECTURE_I386, sizeof(struct mb2_fb_header),
+	  -(MULTIBOOT2_HEADER_MAGIC + MULTIBOOT2_ARCHITECTURE_I386 +
+	    (uint32_t)sizeof(struct mb2_fb_header)) },
+	{ MULTIBOOT2_HEADER_TAG_FRAMEBUFFER, 0, sizeof(struct multiboot2_header_tag_framebuffer),
+	  FB_WIDTH, FB_HEIGHT, FB_DEPTH },
+	0,
+	{ MULTIBOOT2_HEADER_TAG_END, 0, sizeof(struct multiboot2_header_tag) } };
+#endif
 
 uint8_t fb_stack[STACK_SIZE] __attribute__((aligned(16)));
 void fb_main(uint32_t magic, uint32_t info);
@@ -119,6 +148,33 @@ static void from_bootinfo(const struct bootinfo *bi, struct fb *f)
 			  { b->red_size, b->green_size, b->blue_size }, types[b->type] };
 }
 
+/* Multiboot's framebuffer fields (both versions lay them out alike from
+ * the address on): address, pitch, width, height, bpp, type; then, at c for
+ * type RGB, each colour's position and size. */
+static void from_multiboot(const uint8_t *p, const uint8_t *c, struct fb *f)
+{
+	static const char *const types[] = { "indexed", "rgb", "text" };
+
+	f->address = *(const uint64_t *)p;
+	f->pitch = *(const uint32_t *)(p + 8);
+	f->width = *(const uint32_t *)(p + 12);
+	f->height = *(const uint32_t *)(p + 16);
+	f->bpp = p[20];
+	f->type = p[21] < 3 ? types[p[21]] : "unknown";
+	if (p[21] == MULTIBOOT_FRAMEBUFFER_TYPE_RGB)
+		for (int k = 0; k < 3; k++) {
+			f->pos[k] = c[2 * k];
+			f->size[k] = c[2 * k + 1];
+		}
+}
+
+/* The VBE mode block a Multiboot loader passes on, against the fields. */
+static void print_vbe(uint16_t mode, const struct vbe_mode_info *mi)
+{
+	print("vbe mode=0x%x lfb=0x%x width=%u height=%u bpp=%u\n", mode, mi->PhysBasePtr,
+	      mi->XResolution, mi->YResolution, mi->BitsPerPixel);
+}
+
 static void draw(const struct fb *f)
 {
 	uint32_t bytes = f->bpp / 8, full[3];
@@ -146,10 +202,29 @@ void fb_main(uint32_t magic, uint32_t info)
 
 	have_serial = serial_init();
 	print("\nfbkernel: magic 0x%x, information at 0x%x\n", magic, info);
-	if (magic == BOOTINFO_MAGIC)
+	f = (struct fb){ .type = "none" };
+	if (magic == BOOTINFO_MAGIC) {
 		from_bootinfo((const struct bootinfo *)(uintptr_t)info, &f);
-	else
+	} else if (magic == MULTIBOOT_BOOTLOADER_MAGIC) {
+		const struct multiboot_info *mi = (const void *)(uintptr_t)info;
+		if (mi->flags & MULTIBOOT_INFO_FRAMEBUFFER_INFO)
+			from_multiboot((const uint8_t *)&mi->framebuffer_addr, mi->color_info, &f);
+		if (mi->flags & MULTIBOOT_INFO_VBE_INFO)
+			print_vbe(mi->vbe_mode, (const void *)(uintptr_t)mi->vbe_mode_info);
+	} else if (magic == MULTIBOOT2_BOOTLOADER_MAGIC) {
+		const uint8_t *p = (const uint8_t *)(uintptr_t)info, *end = p + *(const uint32_t *)p;
+		for (p += 8; p + 8 <= end && *(const uint32_t *)p;
+		     p += (*(const uint32_t *)(p + 4) + 7) & ~7u) {
+			/* The colours follow the common part (32 bytes). */
+			if (*(const uint32_t *)p == MULTIBOOT2_TAG_TYPE_FRAMEBUFFER)
+				from_multiboot(p + 8, p + 32, &f);
+			else if (*(const uint32_t *)p == MULTIBOOT2_TAG_TYPE_VBE)
+				print_vbe(*(const uint16_t *)(p + 8),
+					  (const struct vbe_mode_info *)(p + 528));
+		}
+	} else {
 		fail("unknown-magic");
+	}
 	print("fb type=%s address=0x%llx pitch=%u width=%u height=%u bpp=%u red=%u:%u "
 	      "green=%u:%u blue=%u:%u\n",
 	      f.type, (unsigned long long)f.address, f.pitch, f.width, f.height, f.bpp, f.pos[0],
