@@ -123,22 +123,20 @@ static u32 depth_rank(u8 d, u8 want)
 int video_pick(const struct video_mode *modes, u32 n, u16 width, u16 height, u8 depth)
 {
 	int best = -1;
-	u32 best_exact = 0, best_area = 0, best_depth = 0;
+	u64 best_key = 0;
 
 	for (u32 i = 0; i < n; i++) {
 		const struct bootinfo_framebuffer *m = &modes[i].fb;
 		if ((width && m->width > width) || (height && m->height > height))
 			continue;
-		u32 exact = (!width || m->width == width) && (!height || m->height == height);
-		u32 area = m->width * m->height, d = depth_rank(modes[i].depth, depth);
-		if (best >= 0 && (exact < best_exact ||
-				  (exact == best_exact && (area < best_area ||
-							   (area == best_area && d <= best_depth)))))
-			continue;
-		best = (int)i;
-		best_exact = exact;
-		best_area = area;
-		best_depth = d;
+		/* The rule's order in one number: exact size, area, depth. */
+		u64 key = (u64)((!width || m->width == width) && (!height || m->height == height))
+				  << 48 |
+			  (u64)(m->width * m->height) << 8 | depth_rank(modes[i].depth, depth);
+		if (best < 0 || key > best_key) {
+			best = (int)i;
+			best_key = key;
+		}
 	}
 	return best;
 }
