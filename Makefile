@@ -54,22 +54,23 @@ HOST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -Istage2 -I$(BUILD)
 # body is unpacked (entry first).  The body: the rest, stored compressed.
 STAGE2_HEAD := entry flat head inflate
 STAGE2_BODY := main bioscall pm console disk string a20 memory sanitize physmem elfload \
-	paging cpu bda acpi file boot part fat config volume menu ext proto/detect proto/own
+	paging cpu bda acpi file boot part fat config volume menu ext proto/detect proto/own \
+	video
 # The extension: loaded when a boot needs it (stage2/ext.h).  gzip's layer
 # comes with inflate.o's .ext.text section.
-STAGE2_EXT := proto/extmark proto/linux proto/linux_header
+STAGE2_EXT := proto/extmark proto/linux proto/linux_header proto/linux_video vbe vbemode
 STAGE2_ASM_FILES := entry flat bioscall pm
 obj2 = $(foreach o,$(1),$(BUILD)/stage2/$(o).o)
 # Multiboot1 and Multiboot2 (stage2/proto/mb.h).
 STAGE2_EXT += proto/multiboot1 proto/multiboot2 proto/mbload proto/mb1_header proto/mb2_header \
-	proto/mb1_info proto/mb2_info proto/mb_common
+	proto/mb1_info proto/mb2_info proto/mb_common proto/mb_video
 STAGE2_HEAD_OBJS := $(call obj2,$(STAGE2_HEAD))
 STAGE2_BODY_OBJS := $(call obj2,$(STAGE2_BODY))
 STAGE2_EXT_OBJS := $(call obj2,$(STAGE2_EXT))
 STAGE2_C_OBJS := $(call obj2,$(filter-out $(STAGE2_ASM_FILES),$(STAGE2_HEAD) $(STAGE2_BODY) \
 	$(STAGE2_EXT)))
 HEADERS := $(wildcard include/*.h stage2/*.h stage2/*/*.h kernel/*.h)
-KERNEL_C := kernel exception
+KERNEL_C := kernel exception screen font
 
 .PHONY: all run test image bochs debug bench deps clean host-tests install uninstall
 .DELETE_ON_ERROR:
@@ -192,7 +193,8 @@ $(BUILD)/kernel-big/kernel.o: kernel/kernel.c $(HEADERS)
 $(BUILD)/kernel-big/payload.o: $(BUILD)/payload.bin
 	mkdir -p $(dir $@)
 	$(LD) -m elf_x86_64 -r -b binary $< -o $@
-$(BUILD)/kernel-big.elf: $(BUILD)/kernel-big/kernel.o $(BUILD)/kernel64/exception.o $(BUILD)/kernel-big/payload.o link.ld
+$(BUILD)/kernel-big.elf: $(BUILD)/kernel-big/kernel.o $(BUILD)/kernel64/exception.o \
+		$(BUILD)/kernel64/screen.o $(BUILD)/kernel64/font.o $(BUILD)/kernel-big/payload.o link.ld
 	$(LD) -m elf_x86_64 -T link.ld -z max-page-size=0x1000 -z noexecstack $(filter %.o,$^) -o $@
 $(BUILD)/disk-big.img: $(BUILD)/mkimage $(BUILD)/mbr.bin $(BUILD)/stage2.bin $(BUILD)/kernel-big.elf
 	$(BUILD)/mkimage $(BUILD)/mbr.bin $(BUILD)/stage2.bin $(BUILD)/kernel-big.elf $@
@@ -237,7 +239,7 @@ run: deps
 
 test: deps
 	@$(MAKE) --no-print-directory all host-tests fuzzers fixtures $(BUILD)/disk-big.img $(BUILD)/example.img \
-		fault-kernels debug-symbols bench-test-inputs
+		fault-kernels debug-symbols bench-test-inputs video-kernels
 	tests/run
 
 bench: all
@@ -257,3 +259,4 @@ include tests/host/inflate.mk
 include tests/host/linux.mk
 include tests/bench/bench.mk
 include tests/multiboot.mk
+include tests/host/video.mk

@@ -17,6 +17,12 @@
  * virtual addresses; the table and every address in it are physical, and
  * the first 4 GiB stay identity-mapped.
  *
+ * Revision 2 also describes the display the kernel starts with (struct
+ * bootinfo_framebuffer): a linear framebuffer when the boot entry asked for
+ * a video mode (loader.cfg video=WxHxD) and the video BIOS could set one,
+ * else VGA text, or nothing when no video BIOS answered.  A framebuffer's
+ * range is typed reserved in the map.
+ *
  * Usable from C (any of -m16/-m32/-m64) and from GNU as (.S files include it
  * with __ASSEMBLER__ defined: only the #defines are visible there).
  * Offsets are in comments and pinned by _Static_assert.
@@ -45,6 +51,19 @@
 #define BOOTINFO_MEM_KERNEL 0x1001 /* the kernel's loaded segments */
 #define BOOTINFO_MEM_MODULE 0x1002 /* a module (revision 2): the kernel's to keep
 				      or free once it has used the module */
+
+/* What the display shows when the kernel starts (framebuffer.type). */
+#define BOOTINFO_VIDEO_NONE 0 /* no video BIOS answered (no VGA at all?) */
+#define BOOTINFO_VIDEO_TEXT 1 /* VGA text: address 0xB8000, width x height
+				 characters, pitch bytes per row, bpp 16
+				 (character byte, attribute byte) */
+#define BOOTINFO_VIDEO_RGB 2  /* a linear framebuffer, direct colour */
+
+/* Why the display is not a framebuffer (framebuffer.fallback). */
+#define BOOTINFO_FB_NOT_ASKED 0   /* the entry asked for no video mode */
+#define BOOTINFO_FB_NO_VBE 1      /* INT 10h 4F00h failed: no VBE 2.0+ */
+#define BOOTINFO_FB_NO_MODE 2     /* no linear 15/16/24/32 bpp mode fits */
+#define BOOTINFO_FB_SET_FAILED 3  /* 4F02h refused every mode that fits */
 
 /* Where the firmware map came from. */
 #define BOOTINFO_SOURCE_E820 1
@@ -150,6 +169,28 @@ struct bootinfo_quirks {
 	uint32_t pad2;             /* 92 */
 };
 
+/* The display (revision 2).  For BOOTINFO_VIDEO_RGB a pixel is bpp / 8
+ * bytes at address + y * pitch + x * bpp / 8 (little endian), each colour a
+ * bit field of it; the other bits are to be left alone. */
+struct bootinfo_framebuffer {
+	uint64_t address;       /* 0: physical; 0 for BOOTINFO_VIDEO_NONE */
+	uint32_t pitch;         /* 8: bytes per row */
+	uint32_t width;         /* 12: pixels (text: columns) */
+	uint32_t height;        /* 16: pixels (text: rows) */
+	uint8_t type;           /* 20: BOOTINFO_VIDEO_* */
+	uint8_t bpp;            /* 21: bits per pixel in memory: 16 (also 15-bit
+				       colour), 24 or 32; text: 16 */
+	uint8_t red_position;   /* 22: lowest bit of red */
+	uint8_t red_size;       /* 23: bits of red */
+	uint8_t green_position; /* 24 */
+	uint8_t green_size;     /* 25 */
+	uint8_t blue_position;  /* 26 */
+	uint8_t blue_size;      /* 27 */
+	uint16_t mode;          /* 28: the VBE mode number; text: the BIOS mode */
+	uint8_t fallback;       /* 30: BOOTINFO_FB_*: why it is not RGB */
+	uint8_t pad;            /* 31 */
+};
+
 /* A module (revision 2): where it was loaded, and its string (the path it
  * was loaded from, then anything the configuration put after it). */
 struct bootinfo_module {
@@ -180,7 +221,8 @@ struct bootinfo {
 	uint32_t cmdline_length;          /* 7604: without the NUL; 0 if none */
 	uint32_t module_count;            /* 7608 */
 	uint32_t module_offset;           /* 7612: struct bootinfo_module[module_count] */
-};                                                                  /* 7616 */
+	struct bootinfo_framebuffer framebuffer; /* 7616 */
+};                                                                  /* 7648 */
 
 #endif /* !__ASSEMBLER__ */
 
@@ -191,7 +233,8 @@ struct bootinfo {
 #define BOOTINFO_OFF_RAW 424
 #define BOOTINFO_OFF_MAP 4520
 #define BOOTINFO_OFF_RSDP 7592
-#define BOOTINFO_SIZE 7616
+#define BOOTINFO_OFF_FRAMEBUFFER 7616
+#define BOOTINFO_SIZE 7648
 
 #ifndef __ASSEMBLER__
 #include <stddef.h>
@@ -211,6 +254,10 @@ _Static_assert(offsetof(struct bootinfo, map) == BOOTINFO_OFF_MAP, "map");
 _Static_assert(offsetof(struct bootinfo, rsdp) == BOOTINFO_OFF_RSDP, "rsdp");
 _Static_assert(offsetof(struct bootinfo, module_offset) == 7612, "module_offset");
 _Static_assert(sizeof(struct bootinfo_module) == 24, "bootinfo_module");
+_Static_assert(sizeof(struct bootinfo_framebuffer) == 32, "bootinfo_framebuffer");
+_Static_assert(offsetof(struct bootinfo_framebuffer, type) == 20, "framebuffer.type");
+_Static_assert(offsetof(struct bootinfo_framebuffer, mode) == 28, "framebuffer.mode");
+_Static_assert(offsetof(struct bootinfo, framebuffer) == BOOTINFO_OFF_FRAMEBUFFER, "framebuffer");
 _Static_assert(sizeof(struct bootinfo) == BOOTINFO_SIZE, "bootinfo size");
 #endif
 

@@ -53,8 +53,14 @@
 #define LINUX_ZERO_PAGE_SIZE 4096
 #define LINUX_E820_MAX 128 /* E820_MAX_ENTRIES_ZEROPAGE */
 
-/* Video types for screen_info.orig_video_isVGA (only text mode here). */
+/* Video types for screen_info.orig_video_isVGA. */
 #define LINUX_VIDEO_TYPE_VGAC 0x22 /* VGA+ in colour mode */
+#define LINUX_VIDEO_TYPE_VLFB 0x23 /* a VESA linear framebuffer */
+/* vid_mode values of VESA modes: 0x200 plus the VBE mode number (Linux's
+ * arch/x86/boot/video.h VIDEO_FIRST_VESA; "vga=0x317" is VBE mode 0x117). */
+#define LINUX_VID_MODE_VESA 0x200
+#define LINUX_VID_MODE_VESA_FIRST 0x300 /* VBE 0x100, the first VESA-defined mode */
+#define LINUX_VID_MODE_VESA_LAST 0x3FF
 
 #define LINUX_ZP_SCREEN_INFO 0x000
 #define LINUX_ZP_ALT_MEM_K 0x1E0
@@ -115,8 +121,11 @@ struct linux_setup_header {
 #define LINUX_HDR_END(field) \
 	(LINUX_HDR_AT(field) + sizeof(((struct linux_setup_header *)0)->field))
 
-/* struct screen_info's first bytes: what Linux's real-mode setup records
- * about the text console (and ext_mem_k, from INT 15h 88h). */
+/* struct screen_info: what Linux's real-mode setup records about the
+ * console (and ext_mem_k, from INT 15h 88h): the text console, or a VESA
+ * linear framebuffer (orig_video_isVGA = LINUX_VIDEO_TYPE_VLFB) described
+ * by the lfb_* fields as arch/x86/boot/video-vesa.c fills them from the
+ * VBE blocks. */
 struct linux_screen_info {
 	u8 orig_x;               /* 0x00 */
 	u8 orig_y;               /* 0x01 */
@@ -131,7 +140,29 @@ struct linux_screen_info {
 	u8 orig_video_lines;     /* 0x0E */
 	u8 orig_video_isVGA;     /* 0x0F */
 	u16 orig_video_points;   /* 0x10 */
-	u8 rest[0x40 - 0x12];    /* 0x12: framebuffer fields */
+	u16 lfb_width;           /* 0x12 */
+	u16 lfb_height;          /* 0x14 */
+	u16 lfb_depth;           /* 0x16: BitsPerPixel */
+	u32 lfb_base;            /* 0x18 */
+	u32 lfb_size;            /* 0x1C: VLFB: TotalMemory, 64 KiB units */
+	u16 cl_magic;            /* 0x20 */
+	u16 cl_offset;           /* 0x22 */
+	u16 lfb_linelength;      /* 0x24 */
+	u8 red_size;             /* 0x26 */
+	u8 red_pos;              /* 0x27 */
+	u8 green_size;           /* 0x28 */
+	u8 green_pos;            /* 0x29 */
+	u8 blue_size;            /* 0x2A */
+	u8 blue_pos;             /* 0x2B */
+	u8 rsvd_size;            /* 0x2C */
+	u8 rsvd_pos;             /* 0x2D */
+	u16 vesapm_seg;          /* 0x2E */
+	u16 vesapm_off;          /* 0x30 */
+	u16 pages;               /* 0x32 */
+	u16 vesa_attributes;     /* 0x34: ModeAttributes */
+	u32 capabilities;        /* 0x36: VbeInfoBlock.Capabilities */
+	u32 ext_lfb_base;        /* 0x3A */
+	u8 reserved[2];          /* 0x3E */
 } __attribute__((packed));
 
 /* One entry of e820_table: the 20-byte ACPI 1.0 form. */
@@ -174,6 +205,11 @@ _Static_assert(LINUX_HDR_AT(pref_address) == 0x258, "pref_address");
 _Static_assert(LINUX_HDR_AT(init_size) == 0x260, "init_size");
 _Static_assert(sizeof(struct linux_screen_info) == 0x40, "screen_info");
 _Static_assert(offsetof(struct linux_screen_info, orig_video_lines) == 0x0E, "lines");
+_Static_assert(offsetof(struct linux_screen_info, lfb_base) == 0x18, "lfb_base");
+_Static_assert(offsetof(struct linux_screen_info, lfb_linelength) == 0x24, "lfb_linelength");
+_Static_assert(offsetof(struct linux_screen_info, rsvd_pos) == 0x2D, "rsvd_pos");
+_Static_assert(offsetof(struct linux_screen_info, capabilities) == 0x36, "capabilities");
+_Static_assert(offsetof(struct linux_screen_info, ext_lfb_base) == 0x3A, "ext_lfb_base");
 _Static_assert(sizeof(struct linux_e820_entry) == 20, "e820 entry");
 _Static_assert(offsetof(struct linux_boot_params, alt_mem_k) == LINUX_ZP_ALT_MEM_K, "alt_mem_k");
 _Static_assert(offsetof(struct linux_boot_params, e820_entries) == LINUX_ZP_E820_ENTRIES,

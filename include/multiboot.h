@@ -58,7 +58,7 @@
  * and a fourth byte; 0xFF where unused. */
 #define MULTIBOOT_BOOTDEV_UNUSED 0xFF
 
-#define MULTIBOOT_INFO_SIZE 116
+#define MULTIBOOT_INFO_SIZE 120
 #define MULTIBOOT_MMAP_ENTRY_SIZE 24   /* with its size field */
 #define MULTIBOOT_MMAP_ENTRY_SIZE_FIELD 20 /* what the size field says */
 #define MULTIBOOT_MOD_LIST_SIZE 16
@@ -129,8 +129,14 @@ struct multiboot_info {
 	uint32_t framebuffer_height; /* 104 */
 	uint8_t framebuffer_bpp;    /* 108 */
 	uint8_t framebuffer_type;   /* 109 */
-	uint8_t color_info[6];      /* 110 */
-} __attribute__((packed));      /* 116 */
+	/* The specification's table puts the colour information at 110; its
+	 * own example header (GRUB's multiboot.h, which kernels compile
+	 * against) holds it in a union with a 32-bit member, so at 112, and
+	 * GRUB writes it there: so does this loader. */
+	uint16_t color_info_pad;    /* 110 */
+	uint8_t color_info[6];      /* 112: RGB: red position, size, green..., blue... */
+	uint16_t color_info_end;    /* 118: the rest of that union */
+} __attribute__((packed));      /* 120 */
 
 struct multiboot_mod_list {
 	uint32_t mod_start; /* 0 */
@@ -160,6 +166,7 @@ _Static_assert(offsetof(struct multiboot_info, vbe_mode) == 80, "mb1 vbe_mode");
 _Static_assert(offsetof(struct multiboot_info, framebuffer_addr) == 88, "mb1 framebuffer");
 _Static_assert(offsetof(struct multiboot_info, framebuffer_bpp) == 108, "mb1 fb bpp");
 _Static_assert(sizeof(struct multiboot_info) == MULTIBOOT_INFO_SIZE, "mb1 info");
+_Static_assert(offsetof(struct multiboot_info, color_info) == 112, "mb1 colour information");
 _Static_assert(sizeof(struct multiboot_mod_list) == MULTIBOOT_MOD_LIST_SIZE, "mb1 mod_list");
 _Static_assert(sizeof(struct multiboot_mmap_entry) == MULTIBOOT_MMAP_ENTRY_SIZE, "mb1 mmap");
 _Static_assert(offsetof(struct multiboot_mmap_entry, type) == 20, "mb1 mmap type");

@@ -94,6 +94,8 @@
 #define MULTIBOOT2_TAG_MMAP_SIZE 16      /* then the entries */
 #define MULTIBOOT2_MMAP_ENTRY_SIZE 24
 #define MULTIBOOT2_TAG_FRAMEBUFFER_COMMON_SIZE 32
+#define MULTIBOOT2_FRAMEBUFFER_RGB_INFO_SIZE 6 /* after the common part, type RGB */
+#define MULTIBOOT2_TAG_VBE_SIZE 784
 #define MULTIBOOT2_TAG_ELF_SECTIONS_SIZE 20 /* then the section headers */
 #define MULTIBOOT2_TAG_LOAD_BASE_ADDR_SIZE 12
 
@@ -233,6 +235,21 @@ struct multiboot2_tag_framebuffer_common {
 	uint16_t reserved;           /* 30 */
 };
 
+/* A framebuffer of type RGB: the common part, then each colour's field
+ * position and mask size (red, green, blue), a byte each. */
+
+/* The VBE blocks as the video BIOS gave them (4F00h, 4F01h). */
+struct multiboot2_tag_vbe {
+	uint32_t type;              /* 0 */
+	uint32_t size;              /* 4: 784 */
+	uint16_t vbe_mode;          /* 8 */
+	uint16_t vbe_interface_seg; /* 10 */
+	uint16_t vbe_interface_off; /* 12 */
+	uint16_t vbe_interface_len; /* 14 */
+	uint8_t vbe_control_info[512]; /* 16 */
+	uint8_t vbe_mode_info[256];    /* 528 */
+};
+
 /* The specification's prose gives num, entsize and shndx 16 bits each; its
  * own example header, GRUB and the kernels written against them use 32 bits,
  * and so does this loader. */
@@ -286,6 +303,8 @@ _Static_assert(sizeof(struct multiboot2_tag_framebuffer_common) ==
 _Static_assert(sizeof(struct multiboot2_tag_elf_sections) ==
 	       MULTIBOOT2_TAG_ELF_SECTIONS_SIZE, "mb2 elf sections");
 _Static_assert(sizeof(struct multiboot2_tag_old_acpi) == 8, "mb2 acpi");
+_Static_assert(sizeof(struct multiboot2_tag_vbe) == MULTIBOOT2_TAG_VBE_SIZE, "mb2 vbe");
+_Static_assert(offsetof(struct multiboot2_tag_vbe, vbe_mode_info) == 528, "mb2 vbe mode info");
 _Static_assert(sizeof(struct multiboot2_tag_load_base_addr) ==
 	       MULTIBOOT2_TAG_LOAD_BASE_ADDR_SIZE, "mb2 load base");
 #endif /* !__ASSEMBLER__ */

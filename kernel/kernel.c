@@ -18,18 +18,11 @@
 #include "format.h"
 #include "kernel.h"
 #include "portio.h"
+#include "screen.h"
 #include "status.h"
 
 #define PAGE_SIZE 4096u
 #define FOUR_GIB 0x100000000ull
-/* A 32-bit kernel reaches the first 4 GiB; the higher-half build
- * (entry32-hh.S) identity-maps only the first 3 GiB. */
-#ifndef KERNEL_TOUCH_LIMIT
-#define KERNEL_TOUCH_LIMIT FOUR_GIB
-#endif
-#define VGA_TEXT ((volatile uint16_t *)0xb8000)
-#define VGA_COLS 80
-#define VGA_ROWS 25
 
 extern char kernel_start[], kernel_end[];
 /* Linked virtual address minus load (physical) address: 0 for link.ld,
@@ -38,57 +31,6 @@ extern char kernel_load_offset[];
 void kmain(struct bootinfo *bi, uint32_t magic);
 
 static int have_serial;
-static int vga_row, vga_col;
-
-/* The BIOS keeps the text cursor of page 0 in the BDA (0x450: column,
- * 0x451: row); the loader printed through INT 10h, so its messages end
- * there and this kernel's start below them instead of over them. */
-#define BDA_CURSOR_PAGE0 0x450
-
-/* A byte at a fixed physical address (identity-mapped).  The empty asm
- * hides the constant from gcc, which otherwise takes the cast for a
- * zero-length object and warns (-Warray-bounds). */
-static uint8_t peek8(uintptr_t addr)
-{
-	const volatile uint8_t *p;
-
-	__asm__("" : "=r"(p) : "0"(addr));
-	return *p;
-}
-
-static void vga_init(void)
-{
-	uint8_t col = peek8(BDA_CURSOR_PAGE0), row = peek8(BDA_CURSOR_PAGE0 + 1);
-
-	if (row < VGA_ROWS && col < VGA_COLS) {
-		vga_row = row;
-		vga_col = col;
-	}
-}
-
-static void vga_putc(char c)
-{
-	if (c == '\n') {
-		/* Whatever was on the rest of the row is not ours. */
-		for (int i = vga_col; i < VGA_COLS; i++)
-			VGA_TEXT[vga_row * VGA_COLS + i] = 0x0720;
-		vga_col = 0;
-		vga_row++;
-	} else {
-		VGA_TEXT[vga_row * VGA_COLS + vga_col] = (uint16_t)(0x0700 | (uint8_t)c);
-		if (++vga_col == VGA_COLS) {
-			vga_col = 0;
-			vga_row++;
-		}
-	}
-	if (vga_row == VGA_ROWS) {
-		for (int i = 0; i < (VGA_ROWS - 1) * VGA_COLS; i++)
-			VGA_TEXT[i] = VGA_TEXT[i + VGA_COLS];
-		for (int i = 0; i < VGA_COLS; i++)
-			VGA_TEXT[(VGA_ROWS - 1) * VGA_COLS + i] = 0x0720;
-		vga_row--;
-	}
-}
 
 static void out_putc(char c, void *ctx)
 {
@@ -99,7 +41,7 @@ static void out_putc(char c, void *ctx)
 		serial_putc(c);
 	}
 	outb(DEBUGCON_PORT, (uint8_t)c);
-	vga_putc(c);
+	screen_putc(c);
 }
 
 void print(const char *fmt, ...)
@@ -140,7 +82,7 @@ static _Noreturn void fail(const char *reason)
 	finish(0);
 }
 
-static const char *type_name(uint32_t type)
+const char *type_name(uint32_t type)
 {
 	switch (type) {
 	case BOOTINFO_MEM_USABLE: return "usable";
@@ -327,6 +269,23 @@ static void print_revision2(const struct bootinfo *bi)
 	}
 }
 
+/* The display the loader left (revision 2's framebuffer record). */
+static void print_video(const struct bootinfo *bi)
+{
+	static const char *const types[] = { "none", "text", "rgb" };
+	static const char *const why[] = { "not-asked", "no-vbe", "no-mode", "set-failed" };
+	const struct bootinfo_framebuffer *f = &bi->framebuffer;
+
+	if (f->type > BOOTINFO_VIDEO_RGB || f->fallback > BOOTINFO_FB_SET_FAILED)
+		fail("bad-framebuffer-record");
+	print("video type=%s width=%u height=%u bpp=%u pitch=%u address=0x%llx mode=0x%x "
+	      "red=%u:%u green=%u:%u blue=%u:%u fallback=%s\n",
+	      types[f->type], f->width, f->height, f->bpp, f->pitch,
+	      (unsigned long long)f->address, f->mode, f->red_position, f->red_size,
+	      f->green_position, f->green_size, f->blue_position, f->blue_size,
+	      f->type == BOOTINFO_VIDEO_RGB ? "none" : why[f->fallback]);
+}
+
 /* Writes a pattern that names each page into its first and last words and
  * reads all of them back afterwards, so aliasing shows too. */
 static void touch_pages(const struct bootinfo *bi)
@@ -390,17 +349,20 @@ static void check_payload(void)
 __attribute__((section(".text.entry"))) void kmain(struct bootinfo *bi, uint32_t magic)
 {
 	have_serial = serial_init();
-	vga_init();
+	screen_init();
 	print("\nkernel: %d-bit example kernel, boot info at 0x%llx\n", (int)sizeof(void *) * 8,
 	      (unsigned long long)(uintptr_t)bi);
 	exceptions_install();
 	validate(bi, magic);
+	screen_use(bi);
 #ifdef KERNEL_FAULT
 	fault_on_purpose();
 #endif
 	check_map(bi);
 	print_report(bi);
+	screen_map(bi);
 	print_revision2(bi);
+	print_video(bi);
 #ifdef KERNEL_PAYLOAD
 	check_payload();
 #endif

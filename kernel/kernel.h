@@ -2,9 +2,20 @@
 #ifndef KERNEL_H
 #define KERNEL_H
 
+#include <stdint.h>
+
 /* One line on every console: VGA text, COM1 (when a UART answers) and port
  * 0xE9.  Formats as include/format.h. */
 void print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A 32-bit kernel reaches the first 4 GiB; the higher-half build
+ * (entry32-hh.S) identity-maps only the first 3 GiB. */
+#ifndef KERNEL_TOUCH_LIMIT
+#define KERNEL_TOUCH_LIMIT 0x100000000ull
+#endif
+
+/* The report's name of a map type (README.md), NULL for an unknown one. */
+const char *type_name(uint32_t type);
 
 /* Ends the run: QEMU exits with STATUS_KERNEL_OK or STATUS_KERNEL_FAIL
  * (include/status.h), Bochs shuts down, real hardware halts. */

@@ -23,9 +23,11 @@ $(BUILD)/kernel64-fault/%/exception.o: kernel/exception.c $(HEADERS)
 	mkdir -p $(dir $@)
 	$(CC) $(KERNEL64_CFLAGS) -DKERNEL_FAULT=$(FAULT_DEFINE_$*) -c $< -o $@
 
-$(BUILD)/kernel32-%.elf: $(BUILD)/kernel32-fault/%/kernel.o $(BUILD)/kernel32-fault/%/exception.o link.ld
+$(BUILD)/kernel32-%.elf: $(BUILD)/kernel32-fault/%/kernel.o $(BUILD)/kernel32-fault/%/exception.o \
+		$(BUILD)/kernel32/screen.o $(BUILD)/kernel32/font.o link.ld
 	$(LD) -m elf_i386 -T link.ld -z max-page-size=0x1000 -z noexecstack $(filter %.o,$^) -o $@
-$(BUILD)/kernel64-%.elf: $(BUILD)/kernel64-fault/%/kernel.o $(BUILD)/kernel64-fault/%/exception.o link.ld
+$(BUILD)/kernel64-%.elf: $(BUILD)/kernel64-fault/%/kernel.o $(BUILD)/kernel64-fault/%/exception.o \
+		$(BUILD)/kernel64/screen.o $(BUILD)/kernel64/font.o link.ld
 	$(LD) -m elf_x86_64 -T link.ld -z max-page-size=0x1000 -z noexecstack $(filter %.o,$^) -o $@
 
 $(BUILD)/disk32-%.img: $(BUILD)/mkimage $(BUILD)/mbr.bin $(BUILD)/stage2.bin $(BUILD)/kernel32-%.elf

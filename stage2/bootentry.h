@@ -24,12 +24,17 @@ enum boot_protocol {
 #define BOOT_ENTRIES_MAX 16
 #define BOOT_MODULES_MAX 32
 
-/* A video mode request (WxHxD).  0 fields mean "any"; the kernel's own
- * protocol header may ask too, and required refuses to boot without it. */
+/* A video mode request (WxHxD).  0 fields mean "any" (0x0: the display's
+ * preferred size); the kernel's own protocol header may ask too, and
+ * required refuses to boot without it.  given: a request was made (video=
+ * in the entry, or the kernel's header); without it the rest is 0.  mode:
+ * not 0, that VBE mode exactly (Linux's vid_mode names one) instead. */
 struct video_request {
 	u16 width, height;
 	u8 bpp;
 	u8 required;
+	u8 given;
+	u16 mode;
 };
 
 struct boot_entry {

@@ -142,6 +142,7 @@ static int parse_video(char *s, struct video_request *v)
 	v->height = f[1];
 	v->bpp = f[2];
 	v->required = *s == ',';
+	v->given = 1;
 	return 1;
 }
 

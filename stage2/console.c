@@ -14,6 +14,9 @@
 #include "io.h"
 
 static int have_serial;
+/* A video mode is set for the kernel: INT 10h teletype would draw into its
+ * framebuffer (SeaBIOS's VGA BIOS writes characters in graphics modes). */
+static int graphics;
 
 void console_init(void)
 {
@@ -31,12 +34,17 @@ static void bios_putc(char c)
 	intcall(0x10, &r, 0);
 }
 
+void console_graphics(int on)
+{
+	graphics = on;
+}
+
 /* ctx: non-zero to put c on the screen too. */
 static void console_putc(char c, void *ctx)
 {
 	if (c == '\n')
 		console_putc('\r', ctx);
-	if (ctx)
+	if (ctx && !graphics)
 		bios_putc(c);
 	if (have_serial)
 		serial_putc(c);
@@ -94,6 +102,14 @@ _Noreturn void die(const char *fmt, ...)
 	va_list ap;
 
 	post(POST_ERROR);
+	if (graphics) {
+		/* Back to text (mode 3) so the message shows on screen. */
+		struct biosregs r;
+		initregs(&r);
+		r.ax = 0x0003;
+		intcall(0x10, &r, 0);
+		graphics = 0;
+	}
 	show("stage2: error: ");
 	va_start(ap, fmt);
 	vformat(console_putc, (void *)1, fmt, ap);

@@ -5,6 +5,9 @@
 #include "types.h"
 
 void console_init(void);
+/* on: a video mode is set, so nothing goes to the screen (die()
+ * sets text mode 3 again first). */
+void console_graphics(int on);
 /* To COM1 and port 0xE9: the progress of a boot. */
 void print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* To the screen as well: what a person at the machine must see. */

@@ -39,16 +39,18 @@ static u32 build(struct bootinfo_map_entry *out, u32 cap, int claims_too, struct
 
 	ranges[n++] = (struct mem_range){ 0, IVT_BDA_END, RANK_RESERVED, 0 };
 	ranges[n++] = (struct mem_range){ md->conv_top, MIB_1 - md->conv_top, RANK_RESERVED, 0 };
-	if (claims_too) {
-		static const u8 kind_rank[] = { [CLAIM_LOADER] = RANK_LOADER,
-						[CLAIM_KERNEL] = RANK_KERNEL,
-						[CLAIM_MODULE] = RANK_MODULE };
+	if (claims_too)
 		ranges[n++] = (struct mem_range){ LOADER_LOW_BASE, LOADER_LOW_END - LOADER_LOW_BASE,
 						  RANK_LOADER, 0 };
-		for (u32 i = 0; i < nclaims; i++)
-			if (claims[i].kind != CLAIM_TEMP)
-				ranges[n++] = (struct mem_range){ claims[i].base, claims[i].length,
-								  kind_rank[claims[i].kind], 0 };
+	for (u32 i = 0; i < nclaims; i++) {
+		static const u8 kind_rank[] = { [CLAIM_LOADER] = RANK_LOADER,
+						[CLAIM_KERNEL] = RANK_KERNEL,
+						[CLAIM_MODULE] = RANK_MODULE,
+						[CLAIM_RESERVED] = RANK_RESERVED };
+		u32 kind = claims[i].kind;
+		if (kind == CLAIM_RESERVED || (claims_too && kind != CLAIM_TEMP))
+			ranges[n++] = (struct mem_range){ claims[i].base, claims[i].length,
+							  kind_rank[kind], 0 };
 	}
 	memmap_sanitize(ranges, n, &scratch, out, cap, 0, &res);
 	if (res.wrapped)
@@ -139,7 +141,8 @@ static void add_claim(u64 base, u64 length, u32 kind, const char *what)
 	claims[nclaims++] = (struct claim){ base, length, kind, what };
 }
 
-const char *physmem_check(u64 base, u64 length)
+/* need_ram: the range must lie in usable RAM (not so for a device). */
+static const char *check(u64 base, u64 length, int need_ram)
 {
 	u64 end = base + length;
 	const struct claim *c;
@@ -158,9 +161,23 @@ const char *physmem_check(u64 base, u64 length)
 		format_string(msg, sizeof(msg), "overlaps %s", c->what);
 		return msg;
 	}
-	if (!usable_entry(base, end))
+	if (need_ram && !usable_entry(base, end))
 		return "is not in usable RAM (more than this machine has, or in a hole)";
 	return 0;
+}
+
+const char *physmem_check(u64 base, u64 length)
+{
+	return check(base, length, 1);
+}
+
+const char *physmem_reserve(u64 base, u64 length, const char *what)
+{
+	const char *err = check(base, length, 0);
+
+	if (!err)
+		add_claim(base, length, CLAIM_RESERVED, what);
+	return err;
 }
 
 const char *physmem_claim(u64 base, u64 length, u32 kind, const char *what)

@@ -22,6 +22,7 @@ enum claim_kind {
 	CLAIM_KERNEL, /* the kernel's loaded image */
 	CLAIM_MODULE, /* a module or initrd */
 	CLAIM_TEMP,   /* the loader's scratch, given back before the kernel runs */
+	CLAIM_RESERVED, /* a device's memory (a framebuffer): reserved in every map */
 };
 
 #define PHYSMEM_CLAIMS_MAX 96
@@ -43,6 +44,11 @@ void physmem_init(struct memdetect *md, struct bootinfo *bi);
 const char *physmem_claim(u64 base, u64 length, u32 kind, const char *what);
 /* The same checks without claiming. */
 const char *physmem_check(u64 base, u64 length);
+/* Claims a device's range (a framebuffer), RAM or not, as CLAIM_RESERVED:
+ * reserved in the maps of every protocol that takes a map from here (the
+ * own protocol and Multiboot), and kept clear of allocations.  NULL, or why
+ * not (it overlaps the loader or a claim). */
+const char *physmem_reserve(u64 base, u64 length, const char *what);
 
 /* Allocates length bytes, aligned to align (a power of two), in usable RAM
  * inside [min, max) and clear of every claim: the lowest fit, or the highest
@@ -64,8 +70,9 @@ const struct claim *physmem_claims(u32 *count);
 u64 physmem_usable_top(u64 limit);
 
 /* Maps for the protocols, sorted and non-overlapping (sanitize.h rules):
- *   PHYSMEM_MAP_FIRMWARE  the firmware's view with the IVT/BDA and the EBDA
- *                         up to 1 MiB reserved: what Multiboot kernels get
+ *   PHYSMEM_MAP_FIRMWARE  the firmware's view with the IVT/BDA, the EBDA
+ *                         up to 1 MiB and reserved claims (a framebuffer)
+ *                         typed reserved: what Multiboot kernels get
  *                         (the memory holding the kernel, modules and boot
  *                         information is theirs to reclaim, as the
  *                         specifications say, and described by their own

@@ -46,7 +46,7 @@ $(MBK)/mb2-64.elf: $(MBK)/mb2.elf
 # Host tests of the pure halves (refusal messages, layouts read back by an
 # independent reader) and the fuzzers of the header parsers.
 MB_PURE := stage2/proto/mb1_header.c stage2/proto/mb2_header.c stage2/proto/mb_common.c \
-	stage2/proto/mb1_info.c stage2/proto/mb2_info.c
+	stage2/proto/mb1_info.c stage2/proto/mb2_info.c stage2/proto/mb_video.c
 MB_TESTS := $(BUILD)/tests/test_multiboot
 MB_FUZZERS := $(BUILD)/fuzz/fuzz_multiboot1 $(BUILD)/fuzz/fuzz_multiboot2
 HOST_TESTS += $(MB_TESTS)

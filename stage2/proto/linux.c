@@ -12,7 +12,9 @@
  * initrd is a module-like claim, as high as initrd_addr_max and RAM allow.
  * The memory map Linux gets is the firmware's own E820 answer, untrimmed
  * (../shared/design.md): Linux sanitizes it itself and keeps what it uses
- * (kernel, initrd) out of its allocator on its own.
+ * (kernel, initrd) out of its allocator on its own.  A framebuffer set up
+ * for it is not RAM, so that map has no need to show it: Linux learns of
+ * it from screen_info and reserves it itself.
  */
 #include "bios.h"
 #include "boot.h"
@@ -23,6 +25,7 @@
 #include "paging.h"
 #include "physmem.h"
 #include "proto/linux_header.h"
+#include "proto/linux_video.h"
 #include "volume.h"
 
 static u64 page_up(u64 a)
@@ -141,6 +144,8 @@ _Noreturn void proto_linux_boot(struct boot_request *r)
 	static struct linux_kernel k;
 	static struct linux_placement p;
 	static struct handoff h;
+	static struct video_result video;
+	struct video_request vr;
 	const char *cmdline = r->entry->cmdline ? r->entry->cmdline : "";
 	u32 detail[2];
 	u32 len = 0;
@@ -164,6 +169,13 @@ _Noreturn void proto_linux_boot(struct boot_request *r)
 		die("%s is a 64-bit kernel (XLF_KERNEL_64) and this CPU has no %s",
 		    r->kernel.name, r->cpu->long_mode ? "PAE" : "long mode");
 
+	/* Before any memory is placed: the framebuffer is claimed. */
+	linux_video_request(&r->entry->video,
+			    ((const struct linux_setup_header *)(r->head + LINUX_SETUP_HEADER_OFF))
+				    ->vid_mode,
+			    &vr);
+	if (vr.given)
+		video_setup(&vr, &video);
 	p.load = place_kernel(r, &k, &p.align);
 	post(POST_KERNEL);
 	print("stage2: loading Linux (boot protocol %u.%02u): %u bytes at 0x%x, %llu KiB "
@@ -204,6 +216,9 @@ _Noreturn void proto_linux_boot(struct boot_request *r)
 	print("stage2: starting Linux at 0x%llx (%s entry), zero page at 0x%x, %u e820 "
 	      "entries\n",
 	      h.entry, lm ? "64-bit" : "32-bit", zp, bp->e820_entries);
-	fill_screen_info(&bp->screen_info); /* after the last message: the cursor */
+	if (video.fb.type == BOOTINFO_VIDEO_RGB)
+		linux_screen_info_vlfb(&bp->screen_info, &video);
+	else
+		fill_screen_info(&bp->screen_info); /* after the last message: the cursor */
 	kernel_jump(&h);
 }

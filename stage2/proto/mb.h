@@ -18,6 +18,7 @@
 #include "multiboot.h"
 #include "multiboot2.h"
 #include "types.h"
+#include "video.h"
 
 struct mb_error {
 	u32 value;
@@ -81,13 +82,14 @@ struct mb2_header_info {
 
 /* The information tags this loader gives (1 << type); a kernel that
  * requires others (an information request without the optional flag) is
- * refused.  The framebuffer tag describes the EGA text console until video
- * modes come. */
+ * refused.  The framebuffer and VBE tags come with a video mode (the
+ * framebuffer tag describes the EGA text console without one). */
 #define MB2_INFO_GIVEN                                                                          \
 	((1u << MULTIBOOT2_TAG_TYPE_END) | (1u << MULTIBOOT2_TAG_TYPE_CMDLINE) |                \
 	 (1u << MULTIBOOT2_TAG_TYPE_BOOT_LOADER_NAME) | (1u << MULTIBOOT2_TAG_TYPE_MODULE) |    \
 	 (1u << MULTIBOOT2_TAG_TYPE_BASIC_MEMINFO) | (1u << MULTIBOOT2_TAG_TYPE_BOOTDEV) |      \
 	 (1u << MULTIBOOT2_TAG_TYPE_MMAP) | (1u << MULTIBOOT2_TAG_TYPE_FRAMEBUFFER) |           \
+	 (1u << MULTIBOOT2_TAG_TYPE_VBE) |                                                      \
 	 (1u << MULTIBOOT2_TAG_TYPE_ELF_SECTIONS) | (1u << MULTIBOOT2_TAG_TYPE_ACPI_OLD) |      \
 	 (1u << MULTIBOOT2_TAG_TYPE_ACPI_NEW) | (1u << MULTIBOOT2_TAG_TYPE_LOAD_BASE_ADDR))
 
@@ -134,6 +136,7 @@ struct mb_info_input {
 	u32 shnum, shentsize, shndx;
 	const u8 *rsdp;           /* a checked ACPI RSDP, NULL if none */
 	u32 text_cols, text_rows; /* the EGA text console, 0 if none */
+	const struct video_result *video; /* a video mode set, NULL if none */
 	u32 load_base;            /* Multiboot2 tag 21 */
 };
 #define MB_NO_PART 0xFFFFFFFFu
@@ -170,9 +173,18 @@ u32 mb_build(void (*build)(const struct mb_info_input *, struct mb_writer *),
 u32 mb1_build_info(const struct mb_info_input *in, u8 *buf, u32 cap, u32 phys);
 u32 mb2_build_info(const struct mb_info_input *in, u8 *buf, u32 cap, u32 phys);
 
-/* What this loader honours (MB_CAP_*): MB_CAP_VIDEO joins once stage2 sets
- * video modes (VBE). */
-#define MB_LOADER_CAPS 0
+/* What this loader honours (MB_CAP_*). */
+#define MB_LOADER_CAPS MB_CAP_VIDEO
+
+/* Video modes (mb_video.c): the request (the entry's video= first, else the
+ * header's linear-graphics request), and the builders' framebuffer part: a
+ * mode set (in->video) as RGB with the VBE blocks, else the EGA text
+ * console, else nothing. */
+void mb_video_request(const struct video_request *entry, const struct mb_video *v,
+		      struct video_request *out);
+void mb1_put_video(struct multiboot_info *mi, const struct mb_info_input *in,
+		   struct mb_writer *w);
+void mb2_put_video(const struct mb_info_input *in, struct mb_writer *w);
 
 /* Stage2 only (mbload.c): the steps both protocols share. */
 struct mb_kernel {

@@ -1,7 +1,7 @@
 /*
  * The Multiboot1 information structure (specification 0.6.96, section 3.3),
  * pure: built into a buffer as it will sit in memory; see mb.h.  Layout:
- * the 116-byte structure, then the strings, the memory map, the module list
+ * the 120-byte structure, then the strings, the memory map, the module list
  * and the ELF section table; every pointer in it is physical.
  */
 #include "mb.h"
@@ -52,16 +52,7 @@ static void build(const struct mb_info_input *in, struct mb_writer *w)
 			in->shnum, in->shentsize,
 			mb_put(w, in->shdrs, in->shnum * in->shentsize, 8), in->shndx };
 	}
-	if (in->text_cols) {
-		/* The video mode hook (VBE) describes graphics modes here. */
-		mi.flags |= MULTIBOOT_INFO_FRAMEBUFFER_INFO;
-		mi.framebuffer_addr = MB_EGA_TEXT_BASE;
-		mi.framebuffer_pitch = in->text_cols * 2;
-		mi.framebuffer_width = in->text_cols;
-		mi.framebuffer_height = in->text_rows;
-		mi.framebuffer_bpp = 16;
-		mi.framebuffer_type = MULTIBOOT_FRAMEBUFFER_TYPE_EGA_TEXT;
-	}
+	mb1_put_video(&mi, in, w);
 	if (w->buf)
 		memcpy(w->buf, &mi, sizeof(mi));
 }

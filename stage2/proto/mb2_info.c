@@ -67,14 +67,7 @@ static void build(const struct mb_info_input *in, struct mb_writer *w)
 	}
 	tag_end(w, at);
 
-	if (in->text_cols) {
-		/* The video mode hook (VBE) describes graphics modes here. */
-		struct multiboot2_tag_framebuffer_common fb = {
-			MULTIBOOT2_TAG_TYPE_FRAMEBUFFER, sizeof(fb), MB_EGA_TEXT_BASE,
-			in->text_cols * 2, in->text_cols, in->text_rows, 16,
-			MULTIBOOT2_FRAMEBUFFER_TYPE_EGA_TEXT, 0 };
-		mb_put(w, &fb, sizeof(fb), MULTIBOOT2_TAG_ALIGN);
-	}
+	mb2_put_video(in, w);
 
 	/* Always there, empty for a kernel without sections, as GRUB does. */
 	at = tag_begin(w, MULTIBOOT2_TAG_TYPE_ELF_SECTIONS);

@@ -16,6 +16,8 @@ _Noreturn void proto_multiboot2_boot(struct boot_request *r)
 	static struct mb2_header_info h;
 	static struct mb_kernel k;
 	static struct mb_info_input in;
+	static struct video_result video;
+	struct video_request vr;
 	struct mb_error e;
 	const char *err = mb2_parse_header(r->head, r->head_len, r->kernel.size, MB_LOADER_CAPS,
 					   &h, &e);
@@ -25,6 +27,11 @@ _Noreturn void proto_multiboot2_boot(struct boot_request *r)
 	print("stage2: %s: Multiboot2 header at offset 0x%x, %u bytes, tags 0x%x, information "
 	      "asked for 0x%x\n",
 	      r->kernel.name, h.offset, h.length, h.tags, h.requests);
+	/* The mode first: its framebuffer is claimed before anything is
+	 * placed. */
+	mb_video_request(&r->entry->video, &h.video, &vr);
+	if (vr.given)
+		video_setup(&vr, &video);
 	mb_load_kernel(r, HAS(h, ADDRESS) ? &h.addr : 0, h.offset, h.length, 1, &k);
 	if (HAS(h, ENTRY_ADDRESS)) {
 		if (h.addr.entry_addr < k.lo || h.addr.entry_addr >= k.hi)
@@ -43,7 +50,9 @@ _Noreturn void proto_multiboot2_boot(struct boot_request *r)
 		    "it only where it was linked",
 		    r->kernel.name, k.lo, k.hi, h.reloc_min, h.reloc_max, h.reloc_align);
 	mb_gather(r, &k, &in);
-	if ((h.console_flags & MULTIBOOT2_CONSOLE_FLAGS_CONSOLE_REQUIRED) && !in.text_cols)
+	in.video = video.fb.type == BOOTINFO_VIDEO_RGB ? &video : 0;
+	if ((h.console_flags & MULTIBOOT2_CONSOLE_FLAGS_CONSOLE_REQUIRED) && !in.text_cols &&
+	    !in.video)
 		die("%s: Multiboot2 console flags tag: the kernel requires a console, and there is "
 		    "no EGA text console (the video BIOS reports none)",
 		    r->kernel.name);
@@ -58,7 +67,11 @@ _Noreturn void proto_multiboot2_boot(struct boot_request *r)
 		die("%s: the Multiboot2 information request requires an ACPI 2.0 RSDP (tag type "
 		    "15), and the firmware has %s",
 		    r->kernel.name, in.rsdp ? "only an ACPI 1.0 one" : "none");
-	if ((h.requests & 1u << MULTIBOOT2_TAG_TYPE_FRAMEBUFFER) && !in.text_cols)
+	if ((h.requests & 1u << MULTIBOOT2_TAG_TYPE_VBE) && !in.video)
+		die("%s: the Multiboot2 information request requires VBE information (tag type "
+		    "7), and no video mode was set",
+		    r->kernel.name);
+	if ((h.requests & 1u << MULTIBOOT2_TAG_TYPE_FRAMEBUFFER) && !in.text_cols && !in.video)
 		die("%s: the Multiboot2 information request requires framebuffer information "
 		    "(tag type 8), and there is no EGA text console (the video BIOS reports none) "
 		    "nor a video mode",

@@ -7,11 +7,13 @@
 #include "boot.h"
 #include "console.h"
 #include "crc32.h"
+#include "ext.h"
 #include "handoff.h"
 #include "io.h"
 #include "layout.h"
 #include "paging.h"
 #include "physmem.h"
+#include "video.h"
 
 static u64 page_down(u64 a)
 {
@@ -96,6 +98,21 @@ static void fill_tail(struct boot_request *r)
 	bi->header.crc32 = crc32_update_table(table, 0, bi, bi->header.total_size);
 }
 
+/* The entry's video= request, met before anything is loaded so that the
+ * framebuffer's range is claimed before any allocation. */
+static void own_video(struct boot_request *r)
+{
+	static struct video_result res;
+
+	if (!r->entry->video.given) {
+		video_text(&r->bi->framebuffer, BOOTINFO_FB_NOT_ASKED);
+		return;
+	}
+	ext_require("a video mode");
+	video_setup(&r->entry->video, &res);
+	r->bi->framebuffer = res.fb;
+}
+
 _Noreturn void proto_own_boot(struct boot_request *r)
 {
 	static struct kernel_image k;
@@ -109,6 +126,7 @@ _Noreturn void proto_own_boot(struct boot_request *r)
 		die("this CPU has no %s: it cannot run the 64-bit (ELF64) kernel; "
 		    "build the kernel as ELF32",
 		    r->cpu->long_mode ? "PAE" : "long mode");
+	own_video(r);
 	boot_claim_kernel(&k);
 	post(POST_KERNEL);
 	print("stage2: loading %s kernel: %u segments at 0x%llx-0x%llx, entry 0x%llx\n",

@@ -367,9 +367,8 @@ def refusal_cases(files):
     aout_case("refuse_mb1_flag3", {4: flags | 8, 8: mb1_checksum(flags | 8)},
               "the Multiboot1 header requires flag bit 3, which Multiboot 0.6.96 does not "
               "define: no loader can honour it")
-    aout_case("refuse_mb1_video", {4: flags | 4, 8: mb1_checksum(flags | 4), 32: 0},
-              "requires a video mode (flag bit 2, mode_type 0): this loader does not set video "
-              "modes yet")
+    # Flag bit 2 (a video mode) is honoured: tests/boot/videotest.py boots
+    # Multiboot1 kernels that ask for one.
     aout_case("refuse_mb1_checksum", {8: mb1_checksum(flags) + 1},
               "kernel.bin: Multiboot1 header: the Multiboot1 header at offset 0x0 has a bad "
               "checksum (magic + flags + checksum is not 0)", protocol="multiboot1")
@@ -394,11 +393,12 @@ def refusal_cases(files):
         cases.append((name, make, "128M", want))
 
     # The required information request's first type (the command line) made
-    # the VBE information (7); the module alignment tag made type 11; the
-    # console flags tag made "console required, no EGA text".
+    # the VBE information (7), which only a video mode gives, and the entry
+    # asks for none; the module alignment tag made type 11; the console flags
+    # tag made "console required, no EGA text".
     mb2_case("refuse_mb2_request_vbe", {tags[1] + 8: 7},
-             "the information request tag requires information tag type 7 (VBE information), "
-             "which this loader does not give")
+             "the Multiboot2 information request requires VBE information (tag type 7), and "
+             "no video mode was set")
     mb2_case("refuse_mb2_unknown_tag", {tags[6]: 11},
              "header tag type 11 (unknown) is not known to this loader and not marked optional")
     mb2_case("refuse_mb2_console", {tags[4] + 8: 1},

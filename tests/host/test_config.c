@@ -45,7 +45,7 @@ static const struct ok_case ok_cases[] = {
 	  { { "Example (64-bit)", "/boot/kernel64.elf", "console=ttyS0 loglevel=7", NULL,
 	      PROTO_AUTO, 1, { "/boot/initrd.tar extra words" }, { 0 } },
 	    { "Linux", "/boot/vmlinuz", "", "/boot/initrd.img", PROTO_LINUX, 0, { 0 },
-	      { 1024, 768, 32, 0 } } } },
+	      { 1024, 768, 32, 0, 1, 0 } } } },
 	{ "crlf_and_blanks",
 	  "  timeout = 10 \r\n\t\r\n   # indented comment\r\ntitle =  Spaced Title \t\r\n"
 	  " kernel=/a/b \r\ncmdline=  x=1  # not a comment\r\n",
@@ -55,8 +55,8 @@ static const struct ok_case ok_cases[] = {
 	{ "global_video_inherited_and_overridden",
 	  "video=800x600,required\ntitle=A\nkernel=/a\ntitle=B\nkernel=/b\nvideo=640x480x8\n",
 	  0, 0, 2,
-	  { { "A", "/a", "", NULL, PROTO_AUTO, 0, { 0 }, { 800, 600, 0, 1 } },
-	    { "B", "/b", "", NULL, PROTO_AUTO, 0, { 0 }, { 640, 480, 8, 0 } } } },
+	  { { "A", "/a", "", NULL, PROTO_AUTO, 0, { 0 }, { 800, 600, 0, 1, 1, 0 } },
+	    { "B", "/b", "", NULL, PROTO_AUTO, 0, { 0 }, { 640, 480, 8, 0, 1, 0 } } } },
 	{ "default_by_title",
 	  "default=Rescue\ntitle=Main\nkernel=/m\ntitle=Rescue\nkernel=/r\nprotocol=multiboot2\n"
 	  "module=/m1\nmodule=/m2 a b\nmodule=/m3\n",
@@ -74,7 +74,9 @@ static const struct ok_case ok_cases[] = {
 	{ "value_with_equals_and_timeout_0", "timeout=0\ntitle=a=b\nkernel=/k=1\n", 0, 0, 1,
 	  { { "a=b", "/k=1", "", NULL, PROTO_AUTO, 0, { 0 }, { 0 } } } },
 	{ "video_any_depth_and_max", "title=A\nkernel=/a\nvideo=65535x0\n", 0, 0, 1,
-	  { { "A", "/a", "", NULL, PROTO_AUTO, 0, { 0 }, { 65535, 0, 0, 0 } } } },
+	  { { "A", "/a", "", NULL, PROTO_AUTO, 0, { 0 }, { 65535, 0, 0, 0, 1, 0 } } } },
+	{ "video_preferred_size_is_a_request", "title=A\nkernel=/a\nvideo=0x0\n", 0, 0, 1,
+	  { { "A", "/a", "", NULL, PROTO_AUTO, 0, { 0 }, { 0, 0, 0, 0, 1, 0 } } } },
 	{ "default_number_3_of_3", "default=3\ntitle=A\nkernel=/a\ntitle=B\nkernel=/b\ntitle=C\n"
 	  "kernel=/c\n", 0, 2, 3,
 	  { { "A", "/a", "", NULL, 0, 0, { 0 }, { 0 } }, { "B", "/b", "", NULL, 0, 0, { 0 }, { 0 } },
@@ -210,6 +212,7 @@ int main(void)
 				CHECK_EQ_U64("video.height", g->video.height, w->video.height);
 				CHECK_EQ_U64("video.bpp", g->video.bpp, w->video.bpp);
 				CHECK_EQ_U64("video.required", g->video.required, w->video.required);
+				CHECK_EQ_U64("video.given", g->video.given, w->video.given);
 				/* Parsed in place: every string points into the buffer. */
 				CHECK(g->title >= buf && g->title < buf + len, "title not in the buffer");
 			}

@@ -464,18 +464,18 @@ static void test_mb2_header(void)
 	t_end();
 
 	/* Requests: what the loader gives is accepted, required or not. */
-	static const uint32_t given[] = { 0, 1, 2, 3, 4, 5, 6, 8, 9, 14, 15, 21 };
+	static const uint32_t given[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 14, 15, 21 };
 	mb2_begin(0);
-	request(0, given, 12);
+	request(0, given, 13);
 	mb2_end(1, 0, 0, 1);
 	mb2_case("mb2_request_given", 32768, 32768, 0, 0, &h);
-	CHECK(h.requests == 0x20c37f, "requests 0x%x", h.requests);
+	CHECK(h.requests == 0x20c3ff, "requests 0x%x", h.requests);
 	t_end();
 
 	static const struct {
 		uint32_t type;
 		const char *name;
-	} not_given[] = { { 7, "VBE information" }, { 10, "APM table" },
+	} not_given[] = { { 10, "APM table" },
 			  { 11, "EFI 32-bit system table" }, { 12, "EFI 64-bit system table" },
 			  { 13, "SMBIOS tables" }, { 16, "network information" },
 			  { 17, "EFI memory map" }, { 18, "EFI boot services not terminated" },
@@ -1112,6 +1112,84 @@ static void test_mb2_info(void)
 	t_end();
 }
 
+/* A video mode set (mb_video.c): Multiboot1's flag bits 11 and 12 with the
+ * VBE blocks and an RGB framebuffer, Multiboot2's VBE (7) and framebuffer
+ * (8) tags, read back at the specifications' offsets; and the request. */
+static void test_video(void)
+{
+	static struct vbe_info_block vinfo;
+	static struct vbe_mode_info vmode;
+	static const struct video_result video = {
+		.fb = { .address = 0xfd000000, .pitch = 3072, .width = 1024, .height = 768,
+			.type = BOOTINFO_VIDEO_RGB, .bpp = 24, .red_position = 16, .red_size = 8,
+			.green_position = 8, .green_size = 8, .blue_position = 0, .blue_size = 8,
+			.mode = 0x118 },
+		.info = &vinfo, .mode_info = &vmode };
+	struct mb_info_input in = input();
+	const uint8_t *t;
+	static const uint8_t rgb[6] = { 16, 8, 8, 8, 0, 8 };
+
+	for (unsigned i = 0; i < sizeof(vinfo); i++)
+		((uint8_t *)&vinfo)[i] = (uint8_t)(i * 3 + 1);
+	for (unsigned i = 0; i < sizeof(vmode); i++)
+		((uint8_t *)&vmode)[i] = (uint8_t)(i * 5 + 2);
+	in.video = &video;
+
+	t_begin("mb1_info_video");
+	memset(info, 0xaa, sizeof(info));
+	uint32_t got = mb1_build_info(&in, info, sizeof(info), PHYS);
+	CHECK(got == mb1_build_info(&in, 0, 0, PHYS) && info[got] == 0xaa, "size %u", got);
+	CHECK(get32(info) == (1 | 2 | 4 | 8 | 0x20 | 0x40 | 0x200 | 0x800 | 0x1000), "flags 0x%x",
+	      get32(info));
+	CHECK(!memcmp(at_phys(get32(info + 72), 512), &vinfo, 512), "vbe_control_info copy");
+	CHECK(!memcmp(at_phys(get32(info + 76), 256), &vmode, 256), "vbe_mode_info copy");
+	CHECK((info[80] | info[81] << 8) == 0x4118, "vbe_mode 0x%x", info[80] | info[81] << 8);
+	CHECK(get64(info + 88) == 0xfd000000 && get32(info + 96) == 3072 &&
+		      get32(info + 100) == 1024 && get32(info + 104) == 768 && info[108] == 24 &&
+		      info[109] == 1 && !memcmp(info + 112, rgb, 6),
+	      "framebuffer 0x%llx %u %u %u %u %u", (unsigned long long)get64(info + 88),
+	      get32(info + 96), get32(info + 100), get32(info + 104), info[108], info[109]);
+	t_end();
+
+	t_begin("mb2_info_video");
+	memset(info, 0xaa, sizeof(info));
+	got = mb2_build_info(&in, info, sizeof(info), PHYS);
+	walk_mb2(got);
+	if ((t = tag_found[7]))
+		CHECK(get32(t + 4) == 784 && (t[8] | t[9] << 8) == 0x4118 && !get32(t + 10) &&
+			      !(t[14] | t[15]) && !memcmp(t + 16, &vinfo, 512) &&
+			      !memcmp(t + 528, &vmode, 256),
+		      "VBE tag size %u mode 0x%x", get32(t + 4), t[8] | t[9] << 8);
+	if ((t = tag_found[8]))
+		CHECK(get32(t + 4) == 38 && get64(t + 8) == 0xfd000000 && get32(t + 16) == 3072 &&
+			      get32(t + 20) == 1024 && get32(t + 24) == 768 && t[28] == 24 &&
+			      t[29] == 1 && !memcmp(t + 32, rgb, 6),
+		      "framebuffer tag size %u", get32(t + 4));
+	CHECK(tag_found[7] && tag_found[8], "VBE %p framebuffer %p", (void *)tag_found[7],
+	      (void *)tag_found[8]);
+	t_end();
+
+	t_begin("mb_video_request");
+	struct video_request entry = { 800, 600, 16, 1, 1, 0 }, none = { 0 }, out;
+	struct mb_video graphics = { 0, 1024, 768, 32, 1, 1 }, text = { 1, 80, 25, 0, 1, 1 };
+	struct mb_video huge = { 0, 0x12345, 70000, 64, 1, 0 }, absent = { 0 };
+	mb_video_request(&entry, &graphics, &out);
+	CHECK(out.width == 800 && out.height == 600 && out.bpp == 16 && out.required, "entry");
+	mb_video_request(&none, &graphics, &out);
+	CHECK(out.given && out.width == 1024 && out.height == 768 && out.bpp == 32 &&
+		      !out.required && !out.mode,
+	      "header: %ux%ux%u given %u required %u", out.width, out.height, out.bpp, out.given,
+	      out.required);
+	mb_video_request(&none, &text, &out);
+	CHECK(!out.given, "EGA text asked for a mode");
+	mb_video_request(&none, &absent, &out);
+	CHECK(!out.given, "no request asked for a mode");
+	mb_video_request(&none, &huge, &out);
+	CHECK(out.given && out.width == 0xffff && out.height == 0xffff && out.bpp == 0,
+	      "huge: %ux%ux%u", out.width, out.height, out.bpp);
+	t_end();
+}
+
 int main(void)
 {
 	test_mb1_header();
@@ -1121,5 +1199,6 @@ int main(void)
 	test_map();
 	test_mb1_info();
 	test_mb2_info();
+	test_video();
 	return t_exit_status();
 }
