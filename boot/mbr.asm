@@ -29,6 +29,10 @@ READ_TRIES equ 3
 ; Progress codes (include/post.h) go to POST port 0x80 and, being printable,
 ; the start code to port 0xE9 too.
 
+; The patched fields at the sector's end, addressed off BP like the
+; variables: one byte shorter than an absolute address.
+%define PARAM(sym) ((sym) - $$ - SECTOR_SIZE)
+
 ; Variables sit just past the sector (0x7E00..0x7FFF is free until stage2 at
 ; STAGE2_LOAD_ADDR), addressed off BP: 3-byte instructions instead of 5.
 VARS equ MBR_LOAD_ADDR + SECTOR_SIZE
@@ -115,16 +119,14 @@ fail:
 puts:
 	lodsb
 	test al, al
-	jz putc.ret
-	call putc
-	jmp puts
-putc:
+	jz .ret
 	out 0xe9, al
 	pusha
 	mov ah, 0x0e
 	xor bx, bx			; page 0 (BL only matters in graphics)
 	int 0x10
 	popa
+	jmp puts
 .ret:
 	ret
 
@@ -156,7 +158,7 @@ load_stage2:
 	inc dh
 	mov [bp + v_heads], dh
 .read:
-	movzx cx, byte [s2_sectors]	; the builder checked 1..64; 0 = unpatched
+	movzx cx, byte [bp + PARAM(s2_sectors)] ; the builder checked 1..64; 0 = unpatched
 	jcxz .corrupt
 	mov eax, [s2_lba]
 	mov bx, STAGE2_LOAD_ADDR
@@ -168,15 +170,14 @@ load_stage2:
 	loop .next
 
 	mov si, STAGE2_LOAD_ADDR
-	mov ch, [s2_sectors]		; CX = sectors * 128 dwords (CL = 0 here)
+	mov ch, [bp + PARAM(s2_sectors)] ; CX = sectors * 128 dwords (CL = 0 here)
 	shr cx, 1
-	xor edx, edx
-.sum:
+	mov edx, [bp + PARAM(s2_sum)]	; counted down to 0: LOOP keeps the flags of
+.sum:					; the last SUB, so ZF says whether it matched
 	lodsd
-	add edx, eax
+	sub edx, eax
 	loop .sum
-	cmp edx, [s2_sum]
-	je .ret				; equal: CF is clear
+	jz .ret				; 0 after the last SUB: no borrow, CF is clear
 .corrupt:
 	mov si, msg_corrupt
 	jmp short .stc
@@ -187,9 +188,14 @@ load_stage2:
 .ret:
 	ret
 
-; EAX = LBA, ES:BX = buffer.  READ_TRIES attempts with an AH=00h reset
-; between them.  All registers kept (some BIOSes trash them on USB boot).
-; CF set on failure.
+; EAX = LBA, ES:BX = buffer, CX = sectors left.  With extensions all CX
+; sectors in one call (at most 64, and the head ends below 64 KiB: every
+; BIOS takes that) and CX = 1 on return, so the caller's loop ends; through
+; CHS one sector, as a read must not cross a track.  Each call into the BIOS
+; costs far more than a sector's transfer (about 0.5 ms on QEMU's IDE), so
+; one call instead of 60 is most of the MBR's time.  READ_TRIES attempts with
+; an AH=00h reset between them.  All registers but CX kept (some BIOSes
+; trash them on USB boot).  CF set on failure.
 read_sector:
 	mov di, READ_TRIES
 .try:
@@ -199,7 +205,8 @@ read_sector:
 	; The packet is rebuilt on every try: after an error SeaBIOS writes
 	; the transferred count (0) back into it.
 	mov si, bp			; v_dap is at offset 0
-	mov dword [si], 0x00010010	; size 16, 1 sector
+	mov word [si], 0x0010		; size 16
+	mov [si + 2], cx		; all the sectors left
 	mov [si + 4], bx		; the segment at +6 stays 0 (ES = 0)
 	mov [si + 8], eax
 	mov ah, 0x42
@@ -230,7 +237,12 @@ read_sector:
 	dec di
 	jnz .try
 	stc
+	ret
 .ok:
+	test byte [bp + v_flags], MBR_FLAG_CHS
+	jnz .one
+	mov cl, 1			; CH = 0: at most 64 sectors
+.one:
 	ret
 
 msg_disk:	db "disk read error", 0
