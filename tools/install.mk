@@ -30,7 +30,7 @@ HOST_TESTS += $(BUILD)/tests/test_install
 host-tests: $(BUILD)/tests/test_install
 
 $(BUILD)/tests/test_install: tests/host/test_install.c tools/instplan.c tools/bootpatch.c \
-		stage2/part.c stage2/fat.c stage2/config.c tools/instplan.h $(HOST_TEST_HEADERS) \
+		stage2/part.c stage2/fat.c stage2/config.c tools/instplan.h tests/host/diskimg.h $(HOST_TEST_HEADERS) \
 		$(BUILD)/install $(BUILD)/mbr.bin $(BUILD)/stage2.bin $(BUILD)/kernel64.elf \
 		| $(BUILD)/tests
 	$(CC) $(HOST_TEST_CFLAGS) -Itools tests/host/test_install.c tools/instplan.c \

@@ -17,7 +17,9 @@
 
 #include "blockdev.h"
 
+#ifndef IMG_DIR /* where the images and cmd.log go; a test may choose its own */
 #define IMG_DIR "build/tests/fsimg"
+#endif
 
 struct filedev {
 	struct blockdev bd;
@@ -29,7 +31,7 @@ struct filedev {
 	u64 data_calls;
 };
 
-static int filedev_read(struct blockdev *bd, u64 lba, u32 count, void *dst)
+static __attribute__((unused)) int filedev_read(struct blockdev *bd, u64 lba, u32 count, void *dst)
 {
 	struct filedev *f = (struct filedev *)bd;
 
@@ -50,7 +52,7 @@ static int filedev_read(struct blockdev *bd, u64 lba, u32 count, void *dst)
 }
 
 /* Opens path; sectors = its size unless known_size is 0 (then "unknown"). */
-static int filedev_open(struct filedev *f, const char *path, int known_size)
+static __attribute__((unused)) int filedev_open(struct filedev *f, const char *path, int known_size)
 {
 	struct stat st;
 
@@ -65,7 +67,7 @@ static int filedev_open(struct filedev *f, const char *path, int known_size)
 	return 0;
 }
 
-static void filedev_close(struct filedev *f)
+static __attribute__((unused)) void filedev_close(struct filedev *f)
 {
 	if (f->fd >= 0)
 		close(f->fd);
@@ -74,7 +76,7 @@ static void filedev_close(struct filedev *f)
 
 /* Runs a shell command (formatted); returns its exit status.  Its output
  * goes to IMG_DIR/cmd.log, which a failing case may show. */
-static int __attribute__((format(printf, 1, 2))) sh(const char *fmt, ...)
+static __attribute__((unused, format(printf, 1, 2))) int sh(const char *fmt, ...)
 {
 	char cmd[4096], full[4300];
 	va_list ap;
@@ -88,7 +90,7 @@ static int __attribute__((format(printf, 1, 2))) sh(const char *fmt, ...)
 }
 
 /* A command's standard output into buf (NUL-terminated); its exit status. */
-static int __attribute__((format(printf, 3, 4))) sh_out(char *buf, size_t size, const char *fmt,
+static __attribute__((unused, format(printf, 3, 4))) int sh_out(char *buf, size_t size, const char *fmt,
 							 ...)
 {
 	char cmd[4096];
@@ -106,14 +108,19 @@ static int __attribute__((format(printf, 3, 4))) sh_out(char *buf, size_t size, 
 	return rc == -1 ? -1 : WEXITSTATUS(rc);
 }
 
+/* A regular file's bytes (malloc'ed); NULL for anything else (a directory,
+ * a device), whose size ftell cannot tell. */
 static __attribute__((unused)) void *read_whole(const char *path, size_t *len)
 {
+	struct stat st;
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return NULL;
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
+	if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode)) {
+		fclose(f);
+		return NULL;
+	}
+	long n = (long)st.st_size;
 	void *buf = malloc(n > 0 ? (size_t)n : 1);
 	if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
 		free(buf);

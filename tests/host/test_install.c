@@ -34,7 +34,9 @@
 #include "stage2_syms.h"
 #include "testlib.h"
 
-#define DIR "build/tests/instimg"
+#define IMG_DIR "build/tests/instimg"
+#include "diskimg.h"
+
 #define INSTALL "BUILD_DIR=build build/install"
 #define MIB (1024u * 1024u)
 #define OFF_S2_LBA (MBR_SYM_s2_lba - MBR_LOAD_ADDR)
@@ -46,19 +48,6 @@ static u32 core_sectors; /* of which the core, as its header says */
 static char out[65536];
 
 /* --- shell and files -------------------------------------------------------- */
-
-static int __attribute__((format(printf, 1, 2))) sh(const char *fmt, ...)
-{
-	char cmd[8192], full[8400];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	snprintf(full, sizeof(full), "(%s) >>" DIR "/cmd.log 2>&1", cmd);
-	int rc = system(full);
-	return rc == -1 ? -1 : WEXITSTATUS(rc);
-}
 
 /* A command's stdout and stderr into out; its exit status. */
 static int __attribute__((format(printf, 1, 2))) run(const char *fmt, ...)
@@ -81,54 +70,12 @@ static int __attribute__((format(printf, 1, 2))) run(const char *fmt, ...)
 	return rc == -1 ? -1 : WEXITSTATUS(rc);
 }
 
-static u8 *slurp(const char *path, size_t *len)
-{
-	struct stat st;
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode)) {
-		fclose(f);
-		return NULL;
-	}
-	long n = (long)st.st_size;
-	u8 *buf = malloc(n > 0 ? (size_t)n : 1);
-	if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		fclose(f);
-		free(buf);
-		return NULL;
-	}
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
-
-static int put(const char *path, u64 off, const void *data, size_t len)
-{
-	int fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -1;
-	ssize_t n = pwrite(fd, data, len, (off_t)off);
-	close(fd);
-	return n == (ssize_t)len ? 0 : -1;
-}
-
-static int get(const char *path, u64 off, void *data, size_t len)
-{
-	int fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	ssize_t n = pread(fd, data, len, (off_t)off);
-	close(fd);
-	return n == (ssize_t)len ? 0 : -1;
-}
-
 static const char *path_of(const char *name)
 {
 	static char buf[4][256];
 	static int k;
 	k = (k + 1) % 4;
-	snprintf(buf[k], sizeof(buf[k]), DIR "/%s", name);
+	snprintf(buf[k], sizeof(buf[k]), IMG_DIR "/%s", name);
 	return buf[k];
 }
 
@@ -141,7 +88,7 @@ struct snap {
 static struct snap snap(const char *path)
 {
 	struct snap s = {0};
-	s.b = slurp(path, &s.len);
+	s.b = read_whole(path, &s.len);
 	return s;
 }
 
@@ -151,7 +98,7 @@ static void check_same2(const char *path, const struct snap *s, u64 from, u64 to
 			u64 to2, const char *what)
 {
 	size_t len;
-	u8 *now = slurp(path, &len);
+	u8 *now = read_whole(path, &len);
 
 	if (!now || !s->b) {
 		t_fail("%s: cannot read %s", what, path);
@@ -206,10 +153,10 @@ static int fat_fill(const char *name, u64 lba, u64 sectors, int bits, int with_c
 		return -1;
 	return sh("export MTOOLS_SKIP_CHECK=1; i=%s@@%llu; mmd -i $i ::/boot ::/data && "
 		  "mcopy -i $i %s ::/boot/kernel64.elf && %s"
-		  "head -c 30000 /dev/urandom > " DIR "/r1 && mcopy -i $i " DIR "/r1 "
+		  "head -c 30000 /dev/urandom > " IMG_DIR "/r1 && mcopy -i $i " IMG_DIR "/r1 "
 		  "'::/data/A long file name.bin'",
 		  p, (unsigned long long)lba * 512, kernel_elf,
-		  with_cfg ? "mcopy -i $i " DIR "/loader.cfg ::/boot/loader.cfg && " : "");
+		  with_cfg ? "mcopy -i $i " IMG_DIR "/loader.cfg ::/boot/loader.cfg && " : "");
 }
 
 /* A FAT16 partition 1 at 2048 in a 16 MiB image, files, no boot code. */
@@ -318,7 +265,7 @@ static void test_refusals(void)
 			CHECK(strstr(out, "room for stage2's core") != NULL, "no note: %.300s",
 			      out);
 			u32 ext = ~0u;
-			get(path_of("core.img"), 512 + STAGE2_SYM_hdr_ext_sectors, &ext, 4);
+			pread_at(path_of("core.img"), 512 + STAGE2_SYM_hdr_ext_sectors, &ext, 4);
 			CHECK(ext == 0, "the header still says %u extension sectors", ext);
 			check_same(path_of("core.img"), &s, 0, (u64)(1 + core_sectors) * 512,
 				   "outside LBA 0..core");
@@ -333,7 +280,7 @@ static void test_refusals(void)
 	t_begin("refuse_gap_holds_foreign_data");
 	if (!simple_image("foreign.img")) {
 		u64 lba = s2_sectors / 2;
-		put(path_of("foreign.img"), lba * 512 + 0x1a3, "FLEXlm", 6);
+		patch(path_of("foreign.img"), lba * 512 + 0x1a3, "FLEXlm", 6);
 		snprintf(want, sizeof(want),
 			 "LBA %llu in the gap before the first partition "
 			 "holds data that is not this loader's (byte 0x1a3 is 0x%02x)",
@@ -342,8 +289,8 @@ static void test_refusals(void)
 		/* Beyond what stage2 takes the gap is not ours and not checked. */
 		t_end();
 		t_begin("foreign_data_past_stage2_kept");
-		put(path_of("foreign.img"), lba * 512 + 0x1a3, "\0\0\0\0\0\0", 6);
-		put(path_of("foreign.img"), (u64)(s2_sectors + 1) * 512, "FLEXlm", 6);
+		patch(path_of("foreign.img"), lba * 512 + 0x1a3, "\0\0\0\0\0\0", 6);
+		patch(path_of("foreign.img"), (u64)(s2_sectors + 1) * 512, "FLEXlm", 6);
 		struct snap s = snap(path_of("foreign.img"));
 		if (!expect_install("", "foreign.img"))
 			check_same(path_of("foreign.img"), &s, 0, (u64)(s2_sectors + 1) * 512,
@@ -384,7 +331,7 @@ static void test_refusals(void)
 	if (!sh("truncate -s 40M %s && parted -s %s mklabel gpt mkpart bb 34s 2047s set 1 "
 		"bios_grub on mkpart fat fat32 2048s 100%%",
 		path_of("gptgrub.img"), path_of("gptgrub.img"))) {
-		put(path_of("gptgrub.img"), 34 * 512 + 0x10, "GRUB core", 9);
+		patch(path_of("gptgrub.img"), 34 * 512 + 0x10, "GRUB core", 9);
 		snprintf(want, sizeof(want),
 			 "the BIOS boot partition (1) holds data that is not "
 			 "this loader's at LBA 34 (byte 0x010 is 0x%02x)",
@@ -397,7 +344,7 @@ static void test_refusals(void)
 
 	t_begin("refuse_gpt_primary_damaged");
 	if (!gpt_image("gptbad.img", 40, "-a 1 -n 1:34:2047 -t 1:EF02 -n 2:2048:0 -t 2:0700")) {
-		put(path_of("gptbad.img"), 512 + 0x18, "\x07", 1); /* MyLBA: header CRC fails */
+		patch(path_of("gptbad.img"), 512 + 0x18, "\x07", 1); /* MyLBA: header CRC fails */
 		expect_refusal("", "gptbad.img",
 			       "its primary GPT is damaged (GPT header: header "
 			       "CRC32 mismatch (header LBA 1)) and only the backup at LBA 81919 "
@@ -459,7 +406,7 @@ static void test_refusals(void)
 		u32 start = 8192, n = 4096;
 		memcpy(e + 8, &start, 4);
 		memcpy(e + 12, &n, 4);
-		put(path_of("overlap.img"), MBR_PART_TABLE_OFF + 16, e, 16);
+		patch(path_of("overlap.img"), MBR_PART_TABLE_OFF + 16, e, 16);
 		expect_refusal("", "overlap.img",
 			       "partition 1 (LBA 2048, 8192 sectors) overlaps "
 			       "another partition");
@@ -537,8 +484,8 @@ static void test_keeps_every_byte(void)
 	 * protected"; old boot code with bytes in the BPB hole. */
 	for (unsigned i = 0; i < sizeof(junk); i++)
 		junk[i] = (u8)(0x91 + i * 7);
-	put(path_of("keep.img"), MBR_DISK_SIG_OFF, sig, sizeof(sig));
-	put(path_of("keep.img"), MBR_BPB_START, junk, sizeof(junk));
+	patch(path_of("keep.img"), MBR_DISK_SIG_OFF, sig, sizeof(sig));
+	patch(path_of("keep.img"), MBR_BPB_START, junk, sizeof(junk));
 	table_text("keep.img", before, sizeof(before));
 	run("mdir -/ -b -i %s@@%u ::/ | sort | while read f; do mtype -i %s@@%u \"$f\" | "
 	    "md5sum; done 2>&1 | md5sum",
@@ -548,7 +495,7 @@ static void test_keeps_every_byte(void)
 	struct snap s = snap(path_of("keep.img"));
 	if (expect_install("", "keep.img") == 0) {
 		u8 m[SECTOR_SIZE];
-		get(path_of("keep.img"), 0, m, sizeof(m));
+		pread_at(path_of("keep.img"), 0, m, sizeof(m));
 		/* Everything from the disk signature on, except partition 1's status. */
 		for (unsigned i = MBR_DISK_SIG_OFF; i < SECTOR_SIZE; i++)
 			if (i != MBR_PART_TABLE_OFF)
@@ -591,21 +538,21 @@ static void test_keeps_every_byte(void)
 	t_begin("reinstall_zeroes_longer_earlier_install");
 	{
 		u32 body;
-		get(path_of("keep.img"), 512 + STAGE2_SYM_hdr_ext_sectors, &body, 4);
+		pread_at(path_of("keep.img"), 512 + STAGE2_SYM_hdr_ext_sectors, &body, 4);
 		u32 longer = body + 5;
-		put(path_of("keep.img"), 512 + STAGE2_SYM_hdr_ext_sectors, &longer, 4);
+		patch(path_of("keep.img"), 512 + STAGE2_SYM_hdr_ext_sectors, &longer, 4);
 		for (u32 k = 0; k < 5; k++)
-			put(path_of("keep.img"), (u64)(1 + s2_sectors + k) * 512 + 7, "old tail",
+			patch(path_of("keep.img"), (u64)(1 + s2_sectors + k) * 512 + 7, "old tail",
 			    8);
 		int rc = run(INSTALL " --dry-run %s", path_of("keep.img"));
 		CHECK(rc == 0 && strstr(out, "zeros over the rest of the earlier install (5 of"),
 		      "dry run: %.300s", out);
 		if (!expect_install("", "keep.img")) {
 			u8 z[5 * 512], zero[5 * 512] = {0};
-			get(path_of("keep.img"), (u64)(1 + s2_sectors) * 512, z, sizeof(z));
+			pread_at(path_of("keep.img"), (u64)(1 + s2_sectors) * 512, z, sizeof(z));
 			CHECK(!memcmp(z, zero, sizeof(z)),
 			      "the earlier install's tail is not zero");
-			get(path_of("keep.img"), 512 + STAGE2_SYM_hdr_ext_sectors, &longer, 4);
+			pread_at(path_of("keep.img"), 512 + STAGE2_SYM_hdr_ext_sectors, &longer, 4);
 			CHECK(longer == body, "header says %u body sectors, want %u", longer,
 			      body);
 		}
@@ -644,7 +591,7 @@ static void test_active_flag(void)
 		CHECK(!strcmp(bootable("act4.img"), "2"), "active: '%s', want 2",
 		      bootable("act4.img"));
 		u32 pinned;
-		get(path_of("act4.img"), 512 + STAGE2_SYM_hdr_boot_part, &pinned, 4);
+		pread_at(path_of("act4.img"), 512 + STAGE2_SYM_hdr_boot_part, &pinned, 4);
 		CHECK(pinned == 2, "stage2's header pins partition %u, want 2", pinned);
 	}
 	t_end();
@@ -655,7 +602,7 @@ static void test_active_flag(void)
 		struct snap s = snap(path_of("gptact.img"));
 		if (!expect_install("", "gptact.img")) {
 			u8 m[SECTOR_SIZE];
-			get(path_of("gptact.img"), 0, m, sizeof(m));
+			pread_at(path_of("gptact.img"), 0, m, sizeof(m));
 			CHECK(!memcmp(m + MBR_DISK_SIG_OFF, s.b + MBR_DISK_SIG_OFF,
 				      SECTOR_SIZE - MBR_DISK_SIG_OFF),
 			      "the protective MBR's table changed");
@@ -668,7 +615,7 @@ static void test_active_flag(void)
 		}
 		if (!expect_install("--gpt-active", "gptact.img")) {
 			u8 st;
-			get(path_of("gptact.img"), MBR_PART_TABLE_OFF, &st, 1);
+			pread_at(path_of("gptact.img"), MBR_PART_TABLE_OFF, &st, 1);
 			CHECK(st == MBR_STATUS_ACTIVE, "protective entry status 0x%02x, want 0x80",
 			      st);
 			CHECK(!sh("sgdisk -v %s | grep -q 'No problems found'",
@@ -686,7 +633,7 @@ static void test_active_flag(void)
 static void check_backup_layout(const char *bak, const char *img)
 {
 	size_t len;
-	u8 *b = slurp(bak, &len);
+	u8 *b = read_whole(bak, &len);
 	u8 m[SECTOR_SIZE];
 	u64 disk_bytes;
 	u32 sig, n;
@@ -696,7 +643,7 @@ static void check_backup_layout(const char *bak, const char *img)
 		free(b);
 		return;
 	}
-	get(img, 0, m, sizeof(m));
+	pread_at(img, 0, m, sizeof(m));
 	struct stat st;
 	stat(img, &st);
 	memcpy(&disk_bytes, b + 0x10, 8);
@@ -782,7 +729,7 @@ static void test_dry_run_backup_uninstall(void)
 	char want[300];
 	t_begin("uninstall_refuses_altered_backup");
 	sh("cp %s %s", path_of("dry.bak"), path_of("alt.bak"));
-	put(path_of("alt.bak"), 64 + 64 + 300, "X", 1);
+	patch(path_of("alt.bak"), 64 + 64 + 300, "X", 1);
 	snprintf(args, sizeof(args), "--uninstall --backup %s", path_of("alt.bak"));
 	expect_refusal(args, "dry.img", "the backup file's checksum does not match");
 	sh("head -c 1000 %s > %s", path_of("dry.bak"), path_of("alt.bak"));
@@ -804,7 +751,7 @@ static void test_dry_run_backup_uninstall(void)
 
 	t_begin("uninstall_refuses_backup_of_another_disk");
 	sh("cp %s %s", path_of("dry.img"), path_of("other.img"));
-	put(path_of("other.img"), MBR_DISK_SIG_OFF, "\x11\x22\x33\x44", 4);
+	patch(path_of("other.img"), MBR_DISK_SIG_OFF, "\x11\x22\x33\x44", 4);
 	u32 sig;
 	memcpy(&sig, orig.b + MBR_DISK_SIG_OFF, 4);
 	snprintf(want, sizeof(want),
@@ -815,7 +762,7 @@ static void test_dry_run_backup_uninstall(void)
 	snprintf(args, sizeof(args), "--uninstall --backup %s", path_of("dry.bak"));
 	expect_refusal(args, "other.img", want);
 	sh("truncate -s 17M %s", path_of("other.img"));
-	put(path_of("other.img"), MBR_DISK_SIG_OFF, &sig, 4);
+	patch(path_of("other.img"), MBR_DISK_SIG_OFF, &sig, 4);
 	expect_refusal(args, "other.img", "the backup is of another disk");
 	t_end();
 
@@ -1002,8 +949,8 @@ static void test_planner_properties(void)
 {
 	static struct plan p;
 	size_t len, mlen, slen;
-	u8 *img = slurp(path_of("keep.img"), &len), *mbr = slurp("build/mbr.bin", &mlen),
-	   *s2 = slurp("build/stage2.bin", &slen);
+	u8 *img = read_whole(path_of("keep.img"), &len), *mbr = read_whole("build/mbr.bin", &mlen),
+	   *s2 = read_whole("build/stage2.bin", &slen);
 	u32 seed = 7;
 
 	t_begin("planner_touches_only_its_bytes");
@@ -1071,11 +1018,11 @@ static void test_planner_properties(void)
 int main(void)
 {
 	size_t len;
-	u8 *s2 = slurp("build/stage2.bin", &len);
+	u8 *s2 = read_whole("build/stage2.bin", &len);
 
 	mkdir("build/tests", 0755);
-	mkdir(DIR, 0755);
-	if (!s2 || sh(": > " DIR "/cmd.log")) {
+	mkdir(IMG_DIR, 0755);
+	if (!s2 || sh(": > " IMG_DIR "/cmd.log")) {
 		printf("FAIL test_install_setup: run from the top directory after make\n");
 		free(s2);
 		return 1;
