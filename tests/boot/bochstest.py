@@ -15,16 +15,14 @@ Prints one line per test, "PASS <name>" or "FAIL <name>: <why>", then a
 Usage: bochstest.py [--only SUBSTRING] [--jobs N]
 """
 import argparse
-import concurrent.futures
 import os
 import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 
-from bootlib import (map_form_problems, BUILD, FOUR_GIB, MIB, PAGE, ROOT, define, overlaps, parse_report,
+from bootlib import (map_form_problems, run_cases, BUILD, FOUR_GIB, MIB, PAGE, ROOT, define, overlaps, parse_report,
                      subtract)
 
 BOCHS_RUN = os.path.join(ROOT, "tools", "bochs-run")
@@ -473,33 +471,7 @@ def main():
               "(apt-get install bochs bochs-term bochsbios vgabios)")
         return 1
 
-    start = time.monotonic()
-    with tempfile.TemporaryDirectory() as tmp:
-        cases = {k: v for k, v in tests(tmp).items() if args.only in k}
-
-        def run(item):
-            name, fn = item
-            t0 = time.monotonic()
-            try:
-                problems = fn()
-            except Exception as e:  # a broken test is a failure, not a crash
-                problems = ["test raised %r" % e]
-            return name, problems, time.monotonic() - t0
-
-        failed = 0
-        times = []
-        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as ex:
-            for name, problems, secs in ex.map(run, cases.items()):
-                times.append((secs, name))
-                if problems:
-                    failed += 1
-                    print("FAIL %s: %s" % (name, "; ".join(problems)), flush=True)
-                else:
-                    print("PASS %s" % name, flush=True)
-    slow = max(times) if times else (0, "-")
-    print("# %d tests in %.1f s wall, slowest %s %.1f s"
-          % (len(times), time.monotonic() - start, slow[1], slow[0]))
-    return 1 if failed else 0
+    return run_cases(tests, args.only, args.jobs)
 
 
 if __name__ == "__main__":

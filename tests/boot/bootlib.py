@@ -1,10 +1,13 @@
 """Shared by the boot tests (tests/boot/*test.py): numbers from the project's
-headers (their one owner), the kernel report and SeaBIOS table parsers, and
-interval arithmetic.  Not a test itself: tests/run runs only *test.py."""
+headers (their one owner), the kernel report and SeaBIOS table parsers,
+interval arithmetic, and the runner of a suite's cases (run_cases).  Not a test itself: tests/run runs only *test.py."""
+import concurrent.futures
 import os
 import re
 import struct
+import tempfile
 import threading
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.path.join(ROOT, "build")
@@ -231,3 +234,37 @@ class Reporter:
                 print("FAIL %s: %s" % (name, "; ".join(bad)[:3000]), flush=True)
             else:
                 print("PASS %s" % name, flush=True)
+
+
+def run_cases(tests, only, jobs):
+    """Runs the cases tests(tmp) returns ({name: fn}, fn() -> list of
+    problems), those whose name contains ONLY, JOBS at a time, in a temporary
+    directory; prints "PASS name" or "FAIL name: problems" for each and a
+    timing line; returns the exit status (1 if any failed)."""
+    start = time.monotonic()
+    with tempfile.TemporaryDirectory() as tmp:
+        cases = {k: v for k, v in tests(tmp).items() if only in k}
+
+        def run(item):
+            name, fn = item
+            t0 = time.monotonic()
+            try:
+                problems = fn()
+            except Exception as e:  # a broken test is a failure, not a crash
+                problems = ["test raised %r" % e]
+            return name, problems, time.monotonic() - t0
+
+        failed = 0
+        times = []
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as ex:
+            for name, problems, secs in ex.map(run, cases.items()):
+                times.append((secs, name))
+                if problems:
+                    failed += 1
+                    print("FAIL %s: %s" % (name, "; ".join(problems)), flush=True)
+                else:
+                    print("PASS %s" % name, flush=True)
+    slow = max(times) if times else (0, "-")
+    print("# %d tests in %.1f s wall, slowest %s %.1f s"
+          % (len(times), time.monotonic() - start, slow[1], slow[0]))
+    return 1 if failed else 0

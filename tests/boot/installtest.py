@@ -30,7 +30,6 @@ disks too small, mounted devices) are tests/host/test_install.c.
 Prints "PASS <name>" / "FAIL <name>: why".
 """
 import argparse
-import concurrent.futures
 import hashlib
 import os
 import random
@@ -38,11 +37,10 @@ import shutil
 import struct
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 
-from bootlib import BUILD, ROOT, define
+from bootlib import run_cases, BUILD, ROOT, define
 
 INSTALL = os.path.join(BUILD, "install")
 MKDISK = os.path.join(ROOT, "tools", "mkdisk")
@@ -592,33 +590,7 @@ def main():
     if not os.access(INSTALL, os.X_OK):
         print("FAIL install-setup: %s missing (make build/install)" % INSTALL)
         return 1
-    start = time.monotonic()
-    with tempfile.TemporaryDirectory() as tmp:
-        cases = {k: v for k, v in tests(tmp).items() if args.only in k}
-
-        def run(item):
-            name, fn = item
-            t0 = time.monotonic()
-            try:
-                problems = fn()
-            except Exception as e:  # a broken test is a failure, not a crash
-                problems = ["test raised %r" % e]
-            return name, problems, time.monotonic() - t0
-
-        failed = 0
-        times = []
-        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as ex:
-            for name, problems, secs in ex.map(run, cases.items()):
-                times.append((secs, name))
-                if problems:
-                    failed += 1
-                    print("FAIL %s: %s" % (name, "; ".join(problems)), flush=True)
-                else:
-                    print("PASS %s" % name, flush=True)
-    slow = max(times) if times else (0, "-")
-    print("# %d tests in %.1f s wall, slowest %s %.1f s"
-          % (len(times), time.monotonic() - start, slow[1], slow[0]))
-    return 1 if failed else 0
+    return run_cases(tests, args.only, args.jobs)
 
 
 if __name__ == "__main__":
