@@ -1,9 +1,11 @@
 """Shared by the boot tests (tests/boot/*test.py): numbers from the project's
 headers (their one owner), the kernel report and SeaBIOS table parsers,
-interval arithmetic, and the runner of a suite's cases (run_cases).  Not a test itself: tests/run runs only *test.py."""
+interval arithmetic, QEMU's monitor and screendumps (Monitor, read_ppm), and
+the runner of a suite's cases (run_cases).  Not a test itself: tests/run runs only *test.py."""
 import concurrent.futures
 import os
 import re
+import socket
 import struct
 import tempfile
 import threading
@@ -268,3 +270,70 @@ def run_cases(tests, only, jobs):
     print("# %d tests in %.1f s wall, slowest %s %.1f s"
           % (len(times), time.monotonic() - start, slow[1], slow[0]))
     return 1 if failed else 0
+
+
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+class Monitor:
+    """QEMU's human monitor on a UNIX socket (-monitor unix:PATH,server,nowait);
+    waits up to 10 s for QEMU to create it."""
+
+    def __init__(self, path, timeout=20):
+        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        for _ in range(100):
+            try:
+                self.s.connect(path)
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            self.s.connect(path)  # the error, with its reason
+        self.s.settimeout(timeout)
+        self._read()
+
+    def _read(self):
+        buf = b""
+        while not buf.endswith(b"(qemu) "):
+            d = self.s.recv(65536)
+            if not d:
+                break
+            buf += d
+        return ANSI.sub("", buf.decode(errors="replace")).replace("\r", "")
+
+    def cmd(self, line):
+        """The monitor's answer to LINE, without the echo of the line."""
+        self.s.sendall(line.encode() + b"\n")
+        out = self._read()
+        return out.split("\n", 1)[1] if "\n" in out else ""
+
+    def quit(self):
+        """Ends QEMU and waits for the monitor to close."""
+        try:
+            self.s.sendall(b"quit\n")
+            while self.s.recv(65536):
+                pass
+        except OSError:
+            pass
+        self.s.close()
+
+
+def read_ppm(path):
+    """A binary 8-bit PPM (QEMU's screendump) as (width, height, RGB bytes)."""
+    data = open(path, "rb").read()
+    fields, pos = [], 0
+    while len(fields) < 4:
+        while data[pos:pos + 1].isspace():
+            pos += 1
+        if data[pos:pos + 1] == b"#":
+            pos = data.index(b"\n", pos)
+            continue
+        end = pos
+        while not data[end:end + 1].isspace():
+            end += 1
+        fields.append(data[pos:end])
+        pos = end
+    if fields[0] != b"P6" or int(fields[3]) != 255:
+        raise ValueError("not a binary 8-bit PPM: %r" % fields)
+    w, h = int(fields[1]), int(fields[2])
+    return w, h, data[pos + 1:pos + 1 + 3 * w * h]

@@ -24,15 +24,14 @@ if anything failed.  Usage: fixturetest.py [--only SUBSTRING] [--jobs N]
 import argparse
 import os
 import re
-import socket
 import struct
 import subprocess
 import sys
 import tempfile
 import threading
 
-from bootlib import (Reporter, MIB, PAGE, ROOT, define as header_define, kernel_pages, map_ranges,
-                     page_down, page_up, parse_report, parse_seabios_e820)
+from bootlib import (Reporter, MIB, PAGE, ROOT, Monitor, define as header_define, kernel_pages,
+                     map_ranges, page_down, page_up, parse_report, parse_seabios_e820)
 
 FIXTURES = os.path.join(ROOT, "build", "fixtures")
 IMAGES = {64: os.path.join(ROOT, "build", "disk.img"),
@@ -328,43 +327,6 @@ def expected_quirks(variant, spec):
 
 
 # --- running QEMU ---------------------------------------------------------------
-ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-
-
-class Monitor:
-    """QEMU's human monitor on a unix socket."""
-
-    def __init__(self, path, timeout=10):
-        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.s.settimeout(timeout)
-        self.s.connect(path)
-        self._read()
-
-    def _read(self):
-        buf = b""
-        while not buf.endswith(b"(qemu) "):
-            d = self.s.recv(65536)
-            if not d:
-                break
-            buf += d
-        return ANSI.sub("", buf.decode(errors="replace")).replace("\r", "")
-
-    def cmd(self, line):
-        self.s.sendall(line.encode() + b"\n")
-        out = self._read()
-        # The echo of the command line comes first; the answer follows.
-        return out.split("\n", 1)[1] if "\n" in out else ""
-
-    def quit(self):
-        try:
-            self.s.sendall(b"quit\n")
-            while self.s.recv(65536):
-                pass
-        except OSError:
-            pass
-        self.s.close()
-
-
 def boot(image, rom, spec, tmp, stolen_base, stolen_len):
     """Boots until the kernel's verdict, then reads the INT 15h vector and the
     stolen RAM through the monitor.  Returns (serial text, problems, vector,

@@ -30,7 +30,6 @@ import os
 import random
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -38,7 +37,8 @@ import threading
 import time
 import zlib
 
-from bootlib import BUILD, MIB, PAGE, ROOT, Reporter, define, page_down, subtract
+from bootlib import (BUILD, MIB, PAGE, ROOT, Monitor, Reporter, define, page_down, read_ppm,
+                     subtract)
 
 QEMU_RUN = os.path.join(ROOT, "tools", "qemu-run")
 MKDISK = os.path.join(ROOT, "tools", "mkdisk")
@@ -533,13 +533,6 @@ def invaders_kernel():
     return exe
 
 
-def read_ppm(path):
-    data = open(path, "rb").read()
-    m = re.match(rb"P6\s+(\d+)\s+(\d+)\s+(\d+)\s", data)
-    w, h = int(m.group(1)), int(m.group(2))
-    return w, h, data[m.end():m.end() + 3 * w * h]
-
-
 LOADER_TEXT_RGB = b"\xa8\xa8\xa8"  # VGA attribute 7 as QEMU draws it
 
 
@@ -553,27 +546,6 @@ def lit_cells(w, h, px, rows=25, cols=80):
             if line[3 * x] or line[3 * x + 1] or line[3 * x + 2]:
                 lit.add((y // ch, x // cw))
     return lit
-
-
-class Monitor:
-    def __init__(self, path):
-        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.s.settimeout(10)
-        self.s.connect(path)
-        self.read()
-
-    def read(self):
-        buf = b""
-        while not buf.endswith(b"(qemu) "):
-            d = self.s.recv(65536)
-            if not d:
-                break
-            buf += d
-        return re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", buf.decode(errors="replace"))
-
-    def cmd(self, line):
-        self.s.sendall(line.encode() + b"\n")
-        return self.read()
 
 
 def invaders_case():
@@ -633,7 +605,7 @@ def invaders_case():
                     bad.append("the loader's text is still on the screen")
                 if q.poll() is not None:
                     bad.append("QEMU ended during the test (a reset?)")
-            mon.cmd("quit")
+            mon.quit()
         except (OSError, RuntimeError) as e:
             bad.append("monitor: %s" % e)
         finally:

@@ -21,13 +21,12 @@ why" lines and a "# mode" line per boot that set a mode; exits 1 on a failure.
 import argparse
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 
-from bootlib import BUILD, ROOT, define, parse_report
+from bootlib import BUILD, ROOT, Monitor, define, parse_report, read_ppm
 
 MKDISK = os.path.join(ROOT, "tools", "mkdisk")
 BOCHS_RUN = os.path.join(ROOT, "tools", "bochs-run")
@@ -69,34 +68,6 @@ def mkdisk(tmp, kernel, video=None, protocol="auto", name="disk.img"):
     return out
 
 
-class Monitor:
-    """QEMU's human monitor on a UNIX socket."""
-
-    def __init__(self, path):
-        self.s = socket.socket(socket.AF_UNIX)
-        for _ in range(100):
-            try:
-                self.s.connect(path)
-                break
-            except OSError:
-                time.sleep(0.1)
-        self.read()
-
-    def read(self):
-        data = b""
-        self.s.settimeout(20)
-        while not data.endswith(b"(qemu) "):
-            chunk = self.s.recv(65536)
-            if not chunk:
-                break
-            data += chunk
-        return data.decode(errors="replace")
-
-    def cmd(self, line):
-        self.s.sendall((line + "\n").encode())
-        return self.read()
-
-
 def qemu(image, vga, extra=(), shot=True):
     """Boots image until the kernel's last line (no exit device: the kernel
     halts) or the loader's error, then takes a screendump.  Returns the
@@ -127,7 +98,7 @@ def qemu(image, vga, extra=(), shot=True):
             if shot:
                 m.cmd("screendump " + ppm)
                 picture = read_ppm(ppm)
-            m.s.sendall(b"quit\n")
+            m.quit()
         finally:
             try:
                 p.wait(10)
@@ -135,26 +106,6 @@ def qemu(image, vga, extra=(), shot=True):
                 p.kill()
         text = open(ser, errors="replace").read().replace("\r", "")
     return text, picture, pci
-
-
-def read_ppm(path):
-    data = open(path, "rb").read()
-    fields, pos = [], 0
-    while len(fields) < 4:
-        while data[pos:pos + 1].isspace():
-            pos += 1
-        if data[pos:pos + 1] == b"#":
-            pos = data.index(b"\n", pos)
-            continue
-        end = pos
-        while not data[end:end + 1].isspace():
-            end += 1
-        fields.append(data[pos:end])
-        pos = end
-    if fields[0] != b"P6" or int(fields[3]) != 255:
-        raise ValueError("not a binary 8-bit PPM: %r" % fields)
-    w, h = int(fields[1]), int(fields[2])
-    return w, h, data[pos + 1:pos + 1 + 3 * w * h]
 
 
 def pixel(picture, x, y):
