@@ -53,27 +53,9 @@ void print(const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Ends an emulator run by itself: QEMU exits with the status, Bochs quits
- * (the status is the last line printed); real hardware just halts.
- *
- * Under Bochs, "xchg bx, bx" comes first: Bochs' magic breakpoint.  With
- * "magic_break: enabled=1" (tools/bochs-run --dump) it stops the guest in
- * the built-in debugger after the last line, while memory is still as the
- * loader and this kernel left it, so the runner can read it (xp) before
- * letting the shutdown below happen; without that option, and on QEMU and
- * real hardware, it is an ordinary no-op exchange. */
 _Noreturn void finish(int ok)
 {
-	if (running_under_qemu()) {
-		outb(QEMU_EXIT_PORT, ok ? STATUS_KERNEL_OK : STATUS_KERNEL_FAIL);
-	} else if (inb(DEBUGCON_PORT) == DEBUGCON_READBACK) {
-		/* 66 87 DB in 32- and 64-bit code: the 16-bit form Bochs needs. */
-		__asm__ volatile("xchg %%bx, %%bx" ::: "memory");
-		for (const char *s = BOCHS_SHUTDOWN_STRING; *s; s++)
-			outb(BOCHS_SHUTDOWN_PORT, (uint8_t)*s);
-	}
-	for (;;)
-		__asm__ volatile("cli; hlt");
+	emulator_finish(ok);
 }
 
 static _Noreturn void fail(const char *reason)

@@ -17,8 +17,9 @@ void print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The report's name of a map type (README.md), NULL for an unknown one. */
 const char *type_name(uint32_t type);
 
-/* Ends the run: QEMU exits with STATUS_KERNEL_OK or STATUS_KERNEL_FAIL
- * (include/status.h), Bochs shuts down, real hardware halts. */
+/* Ends the run (emulator_finish in include/portio.h).  One function with a
+ * symbol of its own, so a debugger can stop where every run ends
+ * (tests/boot/gdbsession.py breaks here to read the screen). */
 _Noreturn void finish(int ok);
 
 /* kernel/exception.c: an IDT for the 32 CPU exception vectors whose

@@ -105,24 +105,10 @@ static void print(const char *fmt, ...)
 	va_end(ap);
 }
 
-/* As the example kernel ends (kernel/kernel.c finish()). */
-static _Noreturn void finish(int ok)
-{
-	if (running_under_qemu()) {
-		outb(QEMU_EXIT_PORT, ok ? STATUS_KERNEL_OK : STATUS_KERNEL_FAIL);
-	} else if (inb(DEBUGCON_PORT) == DEBUGCON_READBACK) {
-		__asm__ volatile("xchg %%bx, %%bx" ::: "memory");
-		for (const char *s = BOCHS_SHUTDOWN_STRING; *s; s++)
-			outb(BOCHS_SHUTDOWN_PORT, (uint8_t)*s);
-	}
-	for (;;)
-		__asm__ volatile("cli; hlt");
-}
-
 static _Noreturn void fail(const char *why)
 {
 	print("end fail %s\n", why);
-	finish(0);
+	emulator_finish(0);
 }
 
 /* What every protocol says about the framebuffer, in one form. */
@@ -240,5 +226,5 @@ void fb_main(uint32_t magic, uint32_t info)
 		draw(&f);
 	}
 	print("end ok\n");
-	finish(1);
+	emulator_finish(1);
 }

@@ -70,19 +70,6 @@ static void __attribute__((format(printf, 1, 2))) print(const char *fmt, ...)
 	va_end(ap);
 }
 
-static _Noreturn void finish(int ok)
-{
-	if (running_under_qemu()) {
-		outb(QEMU_EXIT_PORT, ok ? STATUS_KERNEL_OK : STATUS_KERNEL_FAIL);
-	} else if (inb(DEBUGCON_PORT) == DEBUGCON_READBACK) {
-		/* Bochs (include/status.h): the verdict is the last line. */
-		for (const char *s = BOCHS_SHUTDOWN_STRING; *s; s++)
-			outb(BOCHS_SHUTDOWN_PORT, (uint8_t)*s);
-	}
-	for (;;)
-		__asm__ volatile("cli; hlt");
-}
-
 static _Noreturn void __attribute__((format(printf, 1, 2))) fail(const char *fmt, ...)
 {
 	va_list ap;
@@ -92,7 +79,7 @@ static _Noreturn void __attribute__((format(printf, 1, 2))) fail(const char *fmt
 	vformat(out_putc, 0, fmt, ap);
 	va_end(ap);
 	print("\n");
-	finish(0);
+	emulator_finish(0);
 }
 
 /* Physical memory by address.  The empty asm hides the address from gcc,
@@ -474,5 +461,5 @@ void mbk_main(uint32_t magic, uint32_t info)
 	if (mbk_marker != 0x4d424b21)
 		fail("the kernel's data was not loaded (marker 0x%x)", mbk_marker);
 	print("end ok\n");
-	finish(1);
+	emulator_finish(1);
 }
