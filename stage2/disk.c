@@ -1,7 +1,7 @@
 /*
- * INT 13h reads.  Extensions (AH=42h) when AH=41h says so in full, else CHS
- * (AH=02h) with the AH=08h geometry.  Transfers never cross a 64 KiB
- * boundary (a DAP buffer across one hangs USB boot) and start at 127
+ * INT 13h reads.  Extensions (AH=42h) when AH=41h said so in full to the
+ * MBR, else CHS (AH=02h) with the AH=08h geometry.  Transfers never cross a
+ * 64 KiB boundary (a DAP buffer across one hangs USB boot) and start at 127
  * sectors, halving on repeated errors: the size that works is kept.
  */
 #include "disk.h"
@@ -9,12 +9,8 @@
 #include "io.h"
 #include "layout.h"
 
-#define EDD_CHECK 0x41
 #define EDD_READ 0x42
 #define EDD_GET_PARAMS 0x48
-#define EDD_MAGIC_IN 0x55aau
-#define EDD_MAGIC_OUT 0xaa55u
-#define EDD_FIXED_DISK_ACCESS 0x0001u
 #define DISK_RESET 0x00
 #define CHS_READ 0x02
 #define CHS_GET_PARAMS 0x08
@@ -61,18 +57,15 @@ static u64 edd_sectors(u8 drive)
 	return p.sectors;
 }
 
-int disk_init(struct disk *d, u8 drive)
+int disk_init(struct disk *d, u8 drive, int mbr_used_chs)
 {
 	struct biosregs in, out;
 
 	*d = (struct disk){ .drive = drive, .xfer_max = DISK_XFER_MAX };
-	initregs(&in);
-	in.ah = EDD_CHECK;
-	in.bx = EDD_MAGIC_IN;
-	in.dl = drive;
-	intcall(0x13, &in, &out);
-	if (!(out.eflags & X86_EFLAGS_CF) && out.bx == EDD_MAGIC_OUT &&
-	    (out.cx & EDD_FIXED_DISK_ACCESS)) {
+	/* The MBR asked AH=41h the same three questions (CF, BX = AA55h, the
+	 * fixed-disk-access bit) for this drive and read the core with the
+	 * answer; asking again costs a BIOS call and learns nothing. */
+	if (!mbr_used_chs) {
 		d->sectors = edd_sectors(drive);
 		return 0;
 	}

@@ -16,9 +16,10 @@ struct disk {
 	u64 sectors;      /* disk size as the BIOS reports it; 0 if unknown */
 };
 
-/* Chooses LBA (AH=41h says extensions with fixed-disk access) or CHS, and
- * learns the disk's size (AH=48h, or the AH=08h geometry). */
-int disk_init(struct disk *d, u8 drive);
+/* LBA unless the MBR found no extensions with fixed-disk access (AH=41h)
+ * and read the core by CHS (MBR_FLAG_CHS): then CHS too.  Learns the disk's
+ * size (AH=48h, or the AH=08h geometry). */
+int disk_init(struct disk *d, u8 drive, int mbr_used_chs);
 
 /* Reads count sectors at lba to buf, a real-mode-reachable address;
  * [buf, buf + count * 512) must not cross a 64 KiB boundary.  Retries after

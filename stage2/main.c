@@ -52,7 +52,7 @@ void stage2_main(u32 mbr_dx, u32 mbr_cx)
 
 	console_init();
 	outb(DEBUGCON_PORT, '\n'); /* after the MBR's 'M' there */
-	if (disk_init(&boot_disk, (u8)mbr_dx))
+	if (disk_init(&boot_disk, (u8)mbr_dx, mbr_flags & MBR_FLAG_CHS))
 		die("boot drive 0x%x: the BIOS reports neither INT 13h extensions nor a "
 		    "CHS geometry",
 		    mbr_dx & 0xff);
