@@ -33,17 +33,37 @@ static const char *disk_read(struct fat_volume *v, u64 lba, u32 count, void *dst
 	return 0;
 }
 
-static const char *sector_load(struct fat_volume *v, u64 lba)
+/* The sector at lba in *out, from a slot or read into the least recently
+ * used one. */
+static const char *sector_load(struct fat_volume *v, u64 lba, const u8 **out)
 {
+	u32 i, old = 0;
 	const char *err;
 
-	if (v->sector_lba == lba)
-		return 0;
-	v->sector_lba = NO_LBA;
-	err = disk_read(v, lba, 1, v->sector);
-	if (!err)
-		v->sector_lba = lba;
-	return err;
+	for (i = 0; i < FAT_SECTOR_SLOTS; i++) {
+		if (v->sector_lba[i] == lba) {
+			old = i;
+			goto found;
+		}
+		if (v->sector_used[i] < v->sector_used[old])
+			old = i;
+	}
+	v->sector_lba[old] = NO_LBA;
+	err = disk_read(v, lba, 1, v->sector[old]);
+	if (err)
+		return err;
+	v->sector_lba[old] = lba;
+found:
+	v->sector_used[old] = ++v->sector_clock;
+	*out = v->sector[old];
+	return 0;
+}
+
+void fat_drop_caches(struct fat_volume *v)
+{
+	for (u32 i = 0; i < FAT_SECTOR_SLOTS; i++)
+		v->sector_lba[i] = NO_LBA;
+	v->cache_count = 0;
 }
 
 static int is_dir(const struct fat_file *f)
@@ -174,10 +194,11 @@ const char *fat_read(struct fat_file *f, u32 offset, u32 len, void *dst)
 			n = FAT_SECTOR_SIZE - in;
 			if (n > run)
 				n = run;
-			err = sector_load(v, lba);
+			const u8 *sec;
+			err = sector_load(v, lba, &sec);
 			if (err)
 				return err;
-			__builtin_memcpy(d, v->sector + in, n);
+			__builtin_memcpy(d, sec + in, n);
 		} else {
 			n = run & ~(u32)(FAT_SECTOR_SIZE - 1);
 			err = disk_read(v, lba, n >> SECTOR_SHIFT, d);
@@ -472,16 +493,15 @@ const char *fat_readdir(struct fat_file *dir, struct fat_dirent *e)
 
 const char *fat_mount(struct fat_volume *v, struct blockdev *bd, u64 lba, u64 sectors)
 {
-	const struct fat_bpb *b = (const void *)v->sector;
+	const struct fat_bpb *b;
 	u32 spc, total, fatsz, root_sectors, clusters, need;
 	u64 meta;
 	const char *err;
 
 	v->bd = bd;
 	v->lba = lba;
-	v->sector_lba = NO_LBA;
-	v->cache_count = 0;
-	err = sector_load(v, lba);
+	fat_drop_caches(v);
+	err = sector_load(v, lba, (const u8 **)&b);
 	if (err)
 		return err;
 	v->detail = b->bytes_per_sector;

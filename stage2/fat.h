@@ -1,6 +1,6 @@
 /*
  * FAT12/16/32 reader, pure: the disk is reached through struct blockdev,
- * all state lives in the caller's fat_volume / fat_file (about 3 KiB of
+ * all state lives in the caller's fat_volume / fat_file (about 5 KiB of
  * buffers in fat_volume), no heap, no u64 division, every loop bounded.
  *
  * Paths are absolute, '/'-separated; empty components and "." are skipped,
@@ -24,6 +24,12 @@
 #ifndef FAT_CACHE_SECTORS
 #define FAT_CACHE_SECTORS 4 /* FAT sectors read at once: 512 FAT32 entries */
 #endif
+#ifndef FAT_SECTOR_SLOTS
+/* Single sectors kept (directory sectors, the partial sectors at a file's
+ * ends): a boot walks /boot three times (the volume probe, loader.cfg, the
+ * kernel), and each walk then costs no BIOS call after the first. */
+#define FAT_SECTOR_SLOTS 4
+#endif
 /* A long name as UTF-8 (255 UCS-2 units, at most 3 bytes each) and a NUL. */
 #define FAT_NAME_MAX (FAT_LFN_MAX_UNITS * 3 + 1)
 
@@ -31,7 +37,9 @@ struct fat_volume {
 	struct blockdev *bd;
 	u64 lba;            /* the volume's first sector on the disk */
 	u64 detail;         /* the number that goes with the last error */
-	u64 sector_lba;     /* disk LBA held in sector[]; ~0 = none */
+	u64 sector_lba[FAT_SECTOR_SLOTS];  /* disk LBA held in each sector[]; ~0 = none */
+	u32 sector_used[FAT_SECTOR_SLOTS]; /* when each was last used: the oldest goes */
+	u32 sector_clock;
 	u32 fat_start;      /* the FAT in use, in sectors from lba */
 	u32 fat_sectors;
 	u32 root_start;     /* FAT12/16 fixed root directory, sectors from lba */
@@ -45,7 +53,7 @@ struct fat_volume {
 	u8 cluster_shift;   /* log2(bytes per cluster): 9 .. 16 */
 	u16 lfn[FAT_LFN_MAX_SEQ * FAT_LFN_UNITS]; /* the long name being assembled */
 	u8 cache[FAT_CACHE_SECTORS * FAT_SECTOR_SIZE];
-	u8 sector[FAT_SECTOR_SIZE]; /* partial sectors and directory entries */
+	u8 sector[FAT_SECTOR_SLOTS][FAT_SECTOR_SIZE]; /* partial sectors, directory entries */
 };
 
 struct fat_file {
@@ -76,6 +84,10 @@ struct fat_dirent {
  * layout contradicts the type its cluster count gives, a FAT too small for
  * the clusters, a volume larger than its partition. */
 const char *fat_mount(struct fat_volume *v, struct blockdev *bd, u64 lba, u64 sectors);
+
+/* Forgets every sector held (the FAT window, the single sectors): the next
+ * reads go to the disk. */
+void fat_drop_caches(struct fat_volume *v);
 
 /* Opens a file or a directory by absolute path. */
 const char *fat_open(struct fat_volume *v, const char *path, struct fat_file *f);

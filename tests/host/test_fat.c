@@ -546,8 +546,7 @@ static void test_image(const struct img *m)
 		CHECK(i == 0 ? runs == 1 : runs >= 3, "mshowfat: %d runs", runs);
 		CHECK_EQ_U64("first cluster (directory vs mshowfat)", f.first_cluster, first);
 		u8 *data = malloc(f.size);
-		v.cache_count = 0; /* count FAT reads from a cold cache */
-		v.sector_lba = ~0ull;
+		fat_drop_caches(&v); /* count FAT reads from a cold cache */
 		/* The data region starts after the FATs and the root directory:
 		 * computed from the BPB bytes, not by the reader. */
 		struct geo g;
@@ -606,7 +605,7 @@ static void test_image(const struct img *m)
 		u64 lba = v.lba + v.data_start +
 			  ((u64)(f.first_cluster - 2) << (v.cluster_shift - 9));
 		d.fail_lba = lba;
-		v.sector_lba = ~0ull;
+		fat_drop_caches(&v);
 		err = fat_read(&f, 0, f.size, buf);
 		CHECK(err && strstr(err, "disk read error"), "got %s", err);
 		CHECK_EQ_U64("detail", v.detail, lba);
