@@ -29,18 +29,15 @@ struct head_ctx {
 	struct boot_request *r;
 };
 
-/* ELF headers come from the file's first bytes when they lie there (the
- * usual case), else straight from the file. */
+/* ELF headers: from the kernel's head where they lie there (the usual
+ * case; file_read copies them), else from the file. */
 static int read_kernel(void *ctx, u64 off, void *dst, u32 len)
 {
 	struct boot_request *r = ((struct head_ctx *)ctx)->r;
 
 	if (off > r->kernel.size || len > r->kernel.size - off)
 		return -1;
-	if (off + len <= r->head_len)
-		memcpy(dst, r->head + (u32)off, len);
-	else
-		file_read(&r->kernel, off, len, dst);
+	file_read(&r->kernel, off, len, dst);
 	return 0;
 }
 
@@ -96,15 +93,22 @@ void boot_load_segments(struct boot_request *r, const struct kernel_image *k)
 	}
 }
 
-/* 1 when f starts like a gzip member (RFC 1952: 1F 8B, method 8). */
+/* 1 when a file of size bytes starting with m[0..2] is a gzip member (RFC
+ * 1952: 1F 8B, method 8). */
+static int gzip_magic(const u8 *m, u64 size)
+{
+	return size >= 18 /* a header and a trailer */ && m[0] == 0x1f && m[1] == 0x8b &&
+	       m[2] == 8;
+}
+
 static int is_gzip(struct file *f)
 {
 	u8 m[3];
 
-	if (f->size < 18) /* a header and a trailer */
+	if (f->size < sizeof(m))
 		return 0;
 	file_read(f, 0, sizeof(m), m);
-	return m[0] == 0x1f && m[1] == 0x8b && m[2] == 8;
+	return gzip_magic(m, f->size);
 }
 
 /* The size a gzip file inflates to (its trailer's ISIZE), checked against
@@ -200,6 +204,19 @@ u32 kernel_return_address(int long_mode)
 	return STAGE2_CODE_BASE + (u32)(uintptr_t)(long_mode ? kernel_halt64 : kernel_halt32);
 }
 
+/* The kernel's first bytes, which every protocol's detection looks at;
+ * later reads of them (ELF headers, a first segment) copy them from there
+ * instead of going back to the disk. */
+static void read_head(struct boot_request *r)
+{
+	r->head_len = r->kernel.size < PROTO_HEAD_MAX ? (u32)r->kernel.size : PROTO_HEAD_MAX;
+	if (!r->head_len)
+		die("%s is empty", r->kernel.name);
+	file_read(&r->kernel, 0, r->head_len, r->head);
+	r->kernel.prefix = r->head;
+	r->kernel.prefix_len = r->head_len;
+}
+
 _Noreturn void boot(struct boot_request *r)
 {
 	const struct boot_entry *e = r->entry;
@@ -207,7 +224,8 @@ _Noreturn void boot(struct boot_request *r)
 	u32 proto;
 
 	post(POST_DISK);
-	if (is_gzip(&r->kernel)) {
+	read_head(r);
+	if (gzip_magic(r->head, r->kernel.size)) {
 		/* Inflated whole into a temporary claim, high, then read from
 		 * memory like any file. */
 		u32 size = gzip_size(&r->kernel);
@@ -218,11 +236,8 @@ _Noreturn void boot(struct boot_request *r)
 		gunzip_file(&r->kernel, phys(at), size);
 		r->kernel = (struct file){ .name = r->kernel.name, .size = size, .kind = FILE_MEM,
 					   .mem = phys(at) };
+		read_head(r);
 	}
-	r->head_len = r->kernel.size < PROTO_HEAD_MAX ? (u32)r->kernel.size : PROTO_HEAD_MAX;
-	if (!r->head_len)
-		die("%s is empty", r->kernel.name);
-	file_read(&r->kernel, 0, r->head_len, r->head);
 	proto = proto_detect(r->head, r->head_len, &why);
 	if (e->protocol != PROTO_AUTO) {
 		if (proto != e->protocol && proto != PROTO_AUTO)

@@ -34,6 +34,16 @@ void file_read(struct file *f, u64 off, u32 len, void *dst)
 	if (off > f->size || len > f->size - off)
 		die("internal: read of %u bytes at %llu past the end of %s (%llu bytes)", len, off,
 		    f->name, f->size);
+	if (off < f->prefix_len) {
+		u32 n = f->prefix_len - (u32)off < len ? f->prefix_len - (u32)off : len;
+
+		memcpy(dst, f->prefix + (u32)off, n);
+		off += n;
+		dst = (u8 *)dst + n;
+		len -= n;
+		if (!len)
+			return;
+	}
 	if (f->kind == FILE_MEM) {
 		memmove(dst, f->mem + (u32)off, len);
 	} else if (f->kind == FILE_FAT) {

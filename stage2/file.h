@@ -19,6 +19,10 @@ struct file {
 	u32 kind;
 	u64 lba;  /* FILE_RAW: its first sector on the boot disk */
 	u8 *mem;  /* FILE_MEM */
+	/* The file's first prefix_len bytes, already in memory at prefix (the
+	 * kernel's head): reads of them are copies, not disk reads. */
+	const u8 *prefix;
+	u32 prefix_len;
 	struct fat_file fat; /* FILE_FAT (stage2/volume.c) */
 };
 
