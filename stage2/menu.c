@@ -78,11 +78,12 @@ static void show_menu(const struct boot_config *cfg, u32 sel)
 u32 menu_choose(const struct boot_config *cfg)
 {
 	u32 sel = cfg->default_entry, left = cfg->timeout, shown = ~0u;
-	u32 start = ticks();
+	u32 start;
 	int counting = 1;
 
 	if (!cfg->timeout)
-		return sel;
+		return sel; /* before the clock is read: INT 1Ah is a BIOS call */
+	start = ticks();
 	show_menu(cfg, sel);
 	for (;;) {
 		u32 k = keyboard();
