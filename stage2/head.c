@@ -27,9 +27,10 @@ _Static_assert(STAGE2_LOAD_ADDR + STAGE2_CORE_MAX_SECTORS * SECTOR_SIZE <= STAGE
 		       STAGE2_HEAD_STACK,
 	       "the loaded core must end below the stack the head runs on");
 
+u32 crc32_table[CRC32_TABLE_ENTRIES];
+
 void stage2_head(u32 mbr_dx, u32 mbr_cx)
 {
-	static u32 crc_table[CRC32_TABLE_ENTRIES];
 	static char detail[48];
 	struct inflate_result r;
 	u32 text_size = (u32)(uintptr_t)body_text_size;
@@ -43,8 +44,8 @@ void stage2_head(u32 mbr_dx, u32 mbr_cx)
 		head_fail(err, "");
 	if (r.out_len != text_size + data_size)
 		head_fail("the body unpacks to the wrong size", "");
-	crc32_table_init(crc_table);
-	if (crc32_update_table(crc_table, 0, text, r.out_len) != STAGE2_HDR(u32, hdr_body_crc32)) {
+	crc32_table_init(crc32_table);
+	if (crc32_update_table(crc32_table, 0, text, r.out_len) != STAGE2_HDR(u32, hdr_body_crc32)) {
 		/* No formatter in the head: the expected value, in hex. */
 		u32 want = STAGE2_HDR(u32, hdr_body_crc32);
 		for (int i = 0; i < 8; i++)

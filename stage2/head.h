@@ -6,6 +6,7 @@
 #ifndef HEAD_H
 #define HEAD_H
 
+#include "crc32.h"
 #include "disk.h"
 #include "io.h"
 #include "layout.h"
@@ -15,6 +16,10 @@
 #define STAGE2_HDR(type, sym) (*(const type *)phys(STAGE2_CODE_BASE + (u32)(uintptr_t)&(sym)))
 extern char hdr_core_sectors, hdr_body_csize, hdr_body_crc32, hdr_stage2_lba, hdr_kernel_lba,
 	hdr_kernel_size, hdr_boot_part, hdr_ext_sectors, hdr_ext_csize, hdr_ext_crc32;
+
+/* CRC-32's table (include/crc32.h), built by the head to check the body and
+ * kept for the body's own checks: the head's .bss stays as it left it. */
+extern u32 crc32_table[CRC32_TABLE_ENTRIES];
 
 /* The boot drive; the body reads the kernel and everything else with it. */
 extern struct disk boot_disk;

@@ -8,6 +8,7 @@
 #include "console.h"
 #include "crc32.h"
 #include "ext.h"
+#include "head.h"
 #include "handoff.h"
 #include "io.h"
 #include "layout.h"
@@ -93,9 +94,7 @@ static void fill_tail(struct boot_request *r)
 					       .revision = BOOTINFO_REVISION,
 					       .header_size = sizeof(bi->header),
 					       .total_size = sizeof(*bi) + t.used };
-	u32 *table = heap_alloc(CRC32_TABLE_ENTRIES * sizeof(u32));
-	crc32_table_init(table);
-	bi->header.crc32 = crc32_update_table(table, 0, bi, bi->header.total_size);
+	bi->header.crc32 = crc32_update_table(crc32_table, 0, bi, bi->header.total_size);
 }
 
 /* The entry's video= request, met before anything is loaded so that the
