@@ -237,7 +237,7 @@ static u32 decode(struct inf *s, const struct huff *h)
 static const char *build(const struct huff *h, const u8 *lens, u32 n)
 {
 	u16 offs[MAXBITS + 2];
-	u32 i, len, e, j, size = 1u << h->bits;
+	u32 i, len, e, j, code, size = 1u << h->bits;
 	s32 left = 1;
 
 	for (len = 0; len <= MAXBITS; len++)
@@ -255,17 +255,26 @@ static const char *build(const struct huff *h, const u8 *lens, u32 n)
 		if (lens[i])
 			h->sym[offs[lens[i]]++] = i;
 
-	/* Each entry is what the canonical decode makes of its index: a code
-	 * of up to h->bits decides by its own bits alone, so its entry repeats
-	 * for every value of the index bits above it. */
+	/* Codes are assigned in order of length, then symbol (RFC 1951
+	 * 3.2.2), and sent from their most significant bit while the buffer
+	 * fills from its least: a code of len <= h->bits bits owns every entry
+	 * whose low len bits are the code reversed.  Longer codes leave their
+	 * entries 0 for slow().  One pass over the symbols instead of a
+	 * canonical decode per entry: a third of the instructions the head
+	 * spent inflating stage2 went to building tables that way. */
 	for (i = 0; i < size; i++)
 		h->tab[i] = 0;
-	for (i = 0; i < size; i++) {
-		if (h->tab[i])
-			continue;
-		e = slow(h, i);
-		for (j = i; ENTRY_LEN(e) - 1 < h->bits && j < size; j += 1u << ENTRY_LEN(e))
-			h->tab[j] = e;
+	code = 0;
+	i = 0;
+	for (len = 1; len <= h->bits; len++) {
+		for (e = h->count[len]; e; e--, code++, i++) {
+			u32 rev = 0;
+			for (j = 0; j < len; j++)
+				rev |= (code >> j & 1) << (len - 1 - j);
+			for (j = rev; j < size; j += 1u << len)
+				h->tab[j] = ENTRY(h->sym[i], len);
+		}
+		code <<= 1;
 	}
 	if (left && !(h->allow & ALLOW_SINGLE && left == 1 << (MAXBITS - 1) && h->count[1] == 1) &&
 	    !(h->allow & ALLOW_NONE && left == 1 << MAXBITS))
