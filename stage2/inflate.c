@@ -237,7 +237,7 @@ static u32 decode(struct inf *s, const struct huff *h)
 static const char *build(const struct huff *h, const u8 *lens, u32 n)
 {
 	u16 offs[MAXBITS + 2];
-	u32 i, len, e, j, code, size = 1u << h->bits;
+	u32 i, len, e, j, rev, size = 1u << h->bits;
 	s32 left = 1;
 
 	for (len = 0; len <= MAXBITS; len++)
@@ -264,17 +264,22 @@ static const char *build(const struct huff *h, const u8 *lens, u32 n)
 	 * spent inflating stage2 went to building tables that way. */
 	for (i = 0; i < size; i++)
 		h->tab[i] = 0;
-	code = 0;
+	rev = 0;
 	i = 0;
 	for (len = 1; len <= h->bits; len++) {
-		for (e = h->count[len]; e; e--, code++, i++) {
-			u32 rev = 0;
-			for (j = 0; j < len; j++)
-				rev |= (code >> j & 1) << (len - 1 - j);
+		/* The first code of this length is the code after the last one
+		 * of the previous length with a 0 appended: a 0 at the top of
+		 * the reversed value, so rev carries over unchanged. */
+		for (e = h->count[len]; e; e--, i++) {
 			for (j = rev; j < size; j += 1u << len)
 				h->tab[j] = ENTRY(h->sym[i], len);
+			/* The next code is this one plus 1: its lowest bit is
+			 * rev's bit len - 1, and the carry runs downwards. */
+			j = 1u << (len - 1);
+			while (rev & j)
+				j >>= 1;
+			rev = j ? (rev & (j - 1)) + j : 0;
 		}
-		code <<= 1;
 	}
 	if (left && !(h->allow & ALLOW_SINGLE && left == 1 << (MAXBITS - 1) && h->count[1] == 1) &&
 	    !(h->allow & ALLOW_NONE && left == 1 << MAXBITS))
