@@ -525,6 +525,13 @@ const char *inflate_raw(const u8 *in, u32 in_len, u8 *out, u32 out_cap, struct i
  * and modules): the Makefile links this section into stage2's extension,
  * while inflate_raw stays in the head, which unpacks the body with it. */
 #define BODY_ONLY __attribute__((section(".ext.text")))
+/* Its messages go there too (.ext.rodata): they would cost the core, which
+ * the MBR reads at every boot, about 300 bytes. */
+#define GZIP_MSG(text)                                                              \
+	({                                                                          \
+		static const char t_[] __attribute__((section(".ext.rodata"))) = GZIP text; \
+		t_;                                                                 \
+	})
 
 BODY_ONLY int gzip_detect(const u8 *in, u32 len)
 {
@@ -557,11 +564,11 @@ BODY_ONLY const char *gunzip(const u8 *in, u32 in_len, u8 *out, u32 out_cap, u32
 	if (in_len < sizeof(*h))
 		goto header_truncated;
 	if (h->id1 != GZIP_ID1 || h->id2 != GZIP_ID2)
-		return msg(GZIP "bad magic # #", h->id1, h->id2);
+		return msg(GZIP_MSG("bad magic # #"), h->id1, h->id2);
 	if (h->cm != GZIP_CM_DEFLATE)
-		return msg(GZIP "method % is not deflate", h->cm, 0);
+		return msg(GZIP_MSG("method % is not deflate"), h->cm, 0);
 	if (h->flg & GZIP_FRESERVED)
-		return msg(GZIP "reserved FLG bits set (#)", h->flg, 0);
+		return msg(GZIP_MSG("reserved FLG bits set (#)"), h->flg, 0);
 	if (h->flg & GZIP_FEXTRA) {
 		if (in_len - pos < 2)
 			goto header_truncated;
@@ -586,7 +593,7 @@ BODY_ONLY const char *gunzip(const u8 *in, u32 in_len, u8 *out, u32 out_cap, u32
 		crc = crc_of(in, pos) & 0xffff;
 		n = in[pos] | in[pos + 1] << 8;
 		if (n != crc)
-			return msg(GZIP "header CRC16 # is not #", n, crc);
+			return msg(GZIP_MSG("header CRC16 # is not #"), n, crc);
 		pos += 2;
 	}
 	m = inflate_raw(in + pos, in_len - pos, out, out_cap, &r);
@@ -595,21 +602,21 @@ BODY_ONLY const char *gunzip(const u8 *in, u32 in_len, u8 *out, u32 out_cap, u32
 	pos += r.in_used;
 	n = in_len - pos;
 	if (n < sizeof(*t))
-		return msg(GZIP "trailer truncated (% of 8 bytes)", n, 0);
+		return msg(GZIP_MSG("trailer truncated (% of 8 bytes)"), n, 0);
 	if (n > sizeof(*t)) {
 		if (gzip_detect(in + pos + sizeof(*t), n - sizeof(*t)))
-			return msg(GZIP "second member at byte % (concatenated gzip)",
+			return msg(GZIP_MSG("second member at byte % (concatenated gzip)"),
 				   pos + sizeof(*t), 0);
-		return msg(GZIP "% bytes of trailing data", n - sizeof(*t), 0);
+		return msg(GZIP_MSG("% bytes of trailing data"), n - sizeof(*t), 0);
 	}
 	t = (const void *)(in + pos);
 	if (t->isize != r.out_len)
-		return msg(GZIP "ISIZE % but % bytes decoded", t->isize, r.out_len);
+		return msg(GZIP_MSG("ISIZE % but % bytes decoded"), t->isize, r.out_len);
 	crc = crc_of(out, r.out_len);
 	if (t->crc32 != crc)
-		return msg(GZIP "CRC32 # but the data has #", t->crc32, crc);
+		return msg(GZIP_MSG("CRC32 # but the data has #"), t->crc32, crc);
 	*out_len = r.out_len;
 	return 0;
 header_truncated:
-	return msg(GZIP "header truncated (% bytes)", in_len, 0);
+	return msg(GZIP_MSG("header truncated (% bytes)"), in_len, 0);
 }
