@@ -59,4 +59,35 @@ static inline uint32_t crc32_update_table(const uint32_t table[CRC32_TABLE_ENTRI
 	return ~crc;
 }
 
+/* Four bytes a step ("slicing by 4"): tables[k][b] is the CRC register
+ * after b followed by k zero bytes, so one dword of input costs four lookups
+ * instead of four dependent byte steps.  About half the instructions of the
+ * byte-wise form per byte, for a 4 KiB table set. */
+#define CRC32_SLICES 4
+
+static inline void crc32_slice4_init(uint32_t tables[CRC32_SLICES][CRC32_TABLE_ENTRIES])
+{
+	crc32_table_init(tables[0]);
+	for (uint32_t b = 0; b < CRC32_TABLE_ENTRIES; b++)
+		for (int k = 1; k < CRC32_SLICES; k++)
+			tables[k][b] = (tables[k - 1][b] >> 8) ^ tables[0][tables[k - 1][b] & 0xff];
+}
+
+/* Same result as crc32_update(crc, data, len). */
+static inline uint32_t crc32_update_slice4(const uint32_t tables[CRC32_SLICES][CRC32_TABLE_ENTRIES],
+					   uint32_t crc, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+
+	crc = ~crc;
+	for (; len >= 4; len -= 4, p += 4) {
+		crc ^= p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+		crc = tables[3][crc & 0xff] ^ tables[2][(crc >> 8) & 0xff] ^
+		      tables[1][(crc >> 16) & 0xff] ^ tables[0][crc >> 24];
+	}
+	while (len--)
+		crc = tables[0][(crc ^ *p++) & 0xff] ^ (crc >> 8);
+	return ~crc;
+}
+
 #endif

@@ -39,7 +39,7 @@ void ext_require(const char *what)
 	err = inflate_raw(stream, STAGE2_HDR(u32, hdr_ext_csize), out, BOUNCE_BUF_SIZE, &r);
 	if (err)
 		die("stage2's extension is corrupt: %s", err);
-	if (r.out_len != size || crc32_update_table(crc32_table, 0, out, size) !=
+	if (r.out_len != size || stage2_crc32(out, size) !=
 					 STAGE2_HDR(u32, hdr_ext_crc32))
 		die("stage2's extension is corrupt: %u bytes with the wrong CRC-32 (%u expected)",
 		    r.out_len, size);

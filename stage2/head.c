@@ -27,7 +27,12 @@ _Static_assert(STAGE2_LOAD_ADDR + STAGE2_CORE_MAX_SECTORS * SECTOR_SIZE <= STAGE
 		       STAGE2_HEAD_STACK,
 	       "the loaded core must end below the stack the head runs on");
 
-u32 crc32_table[CRC32_TABLE_ENTRIES];
+static u32 crc32_tables[CRC32_SLICES][CRC32_TABLE_ENTRIES];
+
+u32 stage2_crc32(const void *data, u32 len)
+{
+	return crc32_update_slice4(crc32_tables, 0, data, len);
+}
 
 void stage2_head(u32 mbr_dx, u32 mbr_cx)
 {
@@ -44,8 +49,8 @@ void stage2_head(u32 mbr_dx, u32 mbr_cx)
 		head_fail(err, "");
 	if (r.out_len != text_size + data_size)
 		head_fail("the body unpacks to the wrong size", "");
-	crc32_table_init(crc32_table);
-	if (crc32_update_table(crc32_table, 0, text, r.out_len) != STAGE2_HDR(u32, hdr_body_crc32)) {
+	crc32_slice4_init(crc32_tables);
+	if (stage2_crc32(text, r.out_len) != STAGE2_HDR(u32, hdr_body_crc32)) {
 		/* No formatter in the head: the expected value, in hex. */
 		u32 want = STAGE2_HDR(u32, hdr_body_crc32);
 		for (int i = 0; i < 8; i++)

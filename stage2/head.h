@@ -17,9 +17,10 @@
 extern char hdr_core_sectors, hdr_body_csize, hdr_body_crc32, hdr_stage2_lba, hdr_kernel_lba,
 	hdr_kernel_size, hdr_boot_part, hdr_ext_sectors, hdr_ext_csize, hdr_ext_crc32;
 
-/* CRC-32's table (include/crc32.h), built by the head to check the body and
- * kept for the body's own checks: the head's .bss stays as it left it. */
-extern u32 crc32_table[CRC32_TABLE_ENTRIES];
+/* CRC-32 of len bytes at data (include/crc32.h, sliced by 4): the head's,
+ * with tables it builds to check the body and keeps for the body's own
+ * checks (the head's .bss stays as it left it). */
+u32 stage2_crc32(const void *data, u32 len);
 
 /* The boot drive; the body reads the kernel and everything else with it. */
 extern struct disk boot_disk;

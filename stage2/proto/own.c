@@ -94,7 +94,7 @@ static void fill_tail(struct boot_request *r)
 					       .revision = BOOTINFO_REVISION,
 					       .header_size = sizeof(bi->header),
 					       .total_size = sizeof(*bi) + t.used };
-	bi->header.crc32 = crc32_update_table(crc32_table, 0, bi, bi->header.total_size);
+	bi->header.crc32 = stage2_crc32(bi, bi->header.total_size);
 }
 
 /* The entry's video= request, met before anything is loaded so that the

@@ -1288,6 +1288,7 @@ static void test_zopfli(const char *name, const u8 *plain, size_t n)
 static void test_crc32(void)
 {
 	u32 table[CRC32_TABLE_ENTRIES];
+	static u32 slices[CRC32_SLICES][CRC32_TABLE_ENTRIES];
 	struct blob b = blob_new(70000);
 
 	t_begin("crc32_check_value_both_forms");
@@ -1300,6 +1301,11 @@ static void test_crc32(void)
 		      0xcbf43926u,
 	      "table form does not chain");
 	CHECK(crc32_update_table(table, 0, "", 0) == 0, "table form of nothing");
+	crc32_slice4_init(slices);
+	CHECK(!memcmp(slices[0], table, sizeof(table)), "slice 0 is the byte-wise table");
+	CHECK(crc32_update_slice4(slices, 0, "123456789", 9) == 0xcbf43926u, "slice4: %#x",
+	      crc32_update_slice4(slices, 0, "123456789", 9));
+	CHECK(crc32_update_slice4(slices, 0, "", 0) == 0, "slice4 form of nothing");
 	t_end();
 
 	t_begin("crc32_forms_agree_with_zlib_on_random_data");
@@ -1310,10 +1316,11 @@ static void test_crc32(void)
 		u32 seed = k % 3 ? rng() : 0;
 		u32 bit = crc32_update(seed, b.p + off, len);
 		u32 tab = crc32_update_table(table, seed, b.p + off, len);
+		u32 s4 = crc32_update_slice4(slices, seed, b.p + off, len);
 		u32 z = (u32)crc32(seed, b.p + off, len);
-		if (bit != tab || tab != z)
-			t_fail("len %zu seed %#x: bitwise %#x table %#x zlib %#x", len, seed, bit,
-			       tab, z);
+		if (bit != tab || tab != z || s4 != z)
+			t_fail("len %zu seed %#x: bitwise %#x table %#x slice4 %#x zlib %#x", len,
+			       seed, bit, tab, s4, z);
 	}
 	t_end();
 	free(b.p);
