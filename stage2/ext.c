@@ -43,7 +43,9 @@ void ext_require(const char *what)
 					 STAGE2_HDR(u32, hdr_ext_crc32))
 		die("stage2's extension is corrupt: %u bytes with the wrong CRC-32 (%u expected)",
 		    r.out_len, size);
-	memcpy(phys(STAGE2_CODE_BASE + (u32)(uintptr_t)ext_text_start), out, text_size);
+	u32 text = STAGE2_CODE_BASE + (u32)(uintptr_t)ext_text_start;
+	retire_code(text & ~(PAGE_SIZE - 1), text & (PAGE_SIZE - 1)); /* the body's last code */
+	memcpy(phys(text), out, text_size);
 	memcpy(ext_data_start, out + text_size, data_size);
 	loaded = 1;
 }

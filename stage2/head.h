@@ -10,6 +10,7 @@
 #include "disk.h"
 #include "io.h"
 #include "layout.h"
+#include "paging.h" /* PAGE_SIZE */
 
 /* A field of the header in stage2/entry.asm, which lives in the code segment
  * (linked at its offset there): read it through its flat linear address. */
@@ -21,6 +22,17 @@ extern char hdr_core_sectors, hdr_body_csize, hdr_body_crc32, hdr_stage2_lba, hd
  * with tables it builds to check the body and keeps for the body's own
  * checks (the head's .bss stays as it left it). */
 u32 stage2_crc32(const void *data, u32 len);
+
+/* Stores len bytes at addr back onto themselves, before stage2 fills the
+ * rest of a page where code has run (the head's last page before the body's
+ * code goes in behind it, the MBR's under the body's .bss, the body's last
+ * page before the extension).  QEMU's TCG sends every store into a page that
+ * holds translated code through a self-modifying-code check, about 3 us a
+ * store in QEMU 7.2, until no translation is left there: storing the code
+ * bytes retires them at one slow store per dword instead of one per dword
+ * of the page (measured: the body's first 3.4 KiB took 2-4.6 ms, now 0.3).
+ * On a real CPU it is a harmless copy. */
+void retire_code(u32 addr, u32 len);
 
 /* The boot drive; the body reads the kernel and everything else with it. */
 extern struct disk boot_disk;
