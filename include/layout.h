@@ -26,8 +26,8 @@
  *                      map's work areas, the kernel file's first bytes, the
  *                      configuration, what else is too large for static
  *                      data (heap_alloc, stage2/physmem.h).  Before it, the
- *                      head unpacks the body behind its code: the body's
- *                      data lands here and moves down to its home.
+ *                      head unpacks the body here, code and data, and moves
+ *                      each home (stage2/head.c says why not in place).
  *   0x50000 - 0x5FFFF  disk bounce buffer: 64 KiB aligned, so a transfer of up
  *                      to 127 sectors never crosses a 64 KiB boundary; the
  *                      stored stage2 body is read here first
