@@ -4,8 +4,8 @@
  * Throughput: a read maps as much of the request as lies in physically
  * contiguous clusters and hands that whole run to one blockdev read, whose
  * implementation splits it into the largest transfers the BIOS takes.  FAT
- * entries come from a window of FAT_CACHE_SECTORS sectors, so walking a
- * chain costs one disk read per window, not per cluster.
+ * entries come from a window of up to FAT_CACHE_SECTORS sectors, so walking
+ * a chain costs one disk read per window, not per cluster.
  *
  * Hostile volumes: every cluster number taken from the disk is checked
  * against the volume before use; a file's walk is bounded by its size, a
@@ -64,6 +64,7 @@ void fat_drop_caches(struct fat_volume *v)
 	for (u32 i = 0; i < FAT_SECTOR_SLOTS; i++)
 		v->sector_lba[i] = NO_LBA;
 	v->cache_count = 0;
+	v->fat_window = 1;
 }
 
 static int is_dir(const struct fat_file *f)
@@ -88,9 +89,18 @@ static const char *fat_next(struct fat_volume *v, u32 c, u32 *next)
 	 * bytes.  mount checked that the FAT holds every valid cluster's entry. */
 	if (!v->cache_count || sec < v->cache_first ||
 	    off + (v->type == 32 ? 3 : 1) >= (v->cache_first + v->cache_count) << SECTOR_SHIFT) {
-		n = v->fat_sectors - sec;
-		if (n > FAT_CACHE_SECTORS)
-			n = FAT_CACHE_SECTORS;
+		/* The window starts at one sector and doubles with each miss up
+		 * to FAT_CACHE_SECTORS: a boot that opens a few small files
+		 * reads only the FAT sectors it needs (a sector of PIO costs
+		 * 0.14 ms under QEMU's IDE), a long chain soon goes a full
+		 * window at a time. */
+		n = v->fat_window;
+		if (n < 2 && (off & (FAT_SECTOR_SIZE - 1)) == FAT_SECTOR_SIZE - 1)
+			n = 2; /* a FAT12 entry across the sector boundary */
+		if (n > v->fat_sectors - sec)
+			n = v->fat_sectors - sec;
+		if (v->fat_window < FAT_CACHE_SECTORS)
+			v->fat_window *= 2;
 		v->cache_count = 0;
 		err = disk_read(v, v->lba + v->fat_start + sec, n, v->cache);
 		if (err)

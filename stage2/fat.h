@@ -49,6 +49,7 @@ struct fat_volume {
 	u32 root_cluster;   /* FAT32 */
 	u32 cache_first;    /* FAT sector (from fat_start) held at cache[0] */
 	u32 cache_count;    /* sectors held; 0 = empty */
+	u32 fat_window;     /* sectors the next FAT read takes (fat_next) */
 	u8 type;            /* 12, 16 or 32 */
 	u8 cluster_shift;   /* log2(bytes per cluster): 9 .. 16 */
 	u16 lfn[FAT_LFN_MAX_SEQ * FAT_LFN_UNITS]; /* the long name being assembled */
