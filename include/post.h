@@ -12,7 +12,7 @@
 #define POST_STAGE2 0xb0     /* stage2 runs (its head, unpacking the body) */
 #define POST_A20 0xb1
 #define POST_MEMORY 0xb2     /* memory detection */
-#define POST_DISK 0xb3       /* the boot volume, the kernel's headers */
+#define POST_DISK 0xb3       /* the boot volume, its configuration, the kernel's headers */
 #define POST_KERNEL 0xb4     /* loading the kernel and its modules */
 #define POST_PAGING 0xb5     /* page tables, the final map, boot information */
 #define POST_JUMP 0xb6       /* the jump to the kernel */

@@ -223,7 +223,6 @@ _Noreturn void boot(struct boot_request *r)
 	const char *why;
 	u32 proto;
 
-	post(POST_DISK);
 	read_head(r);
 	if (gzip_magic(r->head, r->kernel.size)) {
 		/* Inflated whole into a temporary claim, high, then read from

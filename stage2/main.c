@@ -77,6 +77,7 @@ void stage2_main(u32 mbr_dx, u32 mbr_cx)
 	post(POST_MEMORY);
 	physmem_init(&md, bi);
 
+	post(POST_DISK);
 	u64 kernel_size = STAGE2_HDR(u64, hdr_kernel_size);
 	if (kernel_size) {
 		/* The raw layout: one kernel file at a place the image builder
