@@ -8,6 +8,7 @@ import os
 import re
 import resource
 import shutil
+import statistics
 import struct
 import subprocess
 import time
@@ -195,6 +196,59 @@ def boot(image, machine="pc", drive_if="ide", mem="128M", timeout=120, snapshot=
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return p.returncode, wall, cpu
+
+
+def post_timeline(image, trace, machine="pc", drive_if="ide"):
+    """One boot of IMAGE with QEMU's trace of every I/O write, timestamped
+    (-msg timestamp=on, written to TRACE): [(seconds, POST code)] for each
+    write to port 0x80, then (seconds, None) for the write to the exit device
+    that ends the boot.  Tracing costs each I/O write some microseconds, so
+    phases that print (to COM1 and port 0xE9) read a little long."""
+    status = defines("status.h")
+    post_port = defines("portio.h")["POST_PORT"]
+    rc = boot(image, machine=machine, drive_if=drive_if, timeout=60,
+              extra=("-msg", "timestamp=on", "-trace", "memory_region_ops_write", "-D", trace))[0]
+    if rc != RUN_OK:
+        raise BenchError("%s did not boot under the trace (%s)" % (image, RUN_WORDS.get(rc, rc)))
+    line_re = re.compile(r"@(\d+\.\d+):memory_region_ops_write .*?addr (0x[0-9a-f]+) "
+                         r"value (0x[0-9a-f]+)")
+    out = []
+    with open(trace, errors="replace") as f:
+        for line in f:
+            m = line_re.search(line)
+            if not m:
+                continue
+            addr = int(m.group(2), 16)
+            if addr == post_port:
+                out.append((float(m.group(1)), int(m.group(3), 16)))
+            elif addr == status["QEMU_EXIT_PORT"]:
+                out.append((float(m.group(1)), None))
+    return out
+
+
+def post_phases(image, trace, runs, machine="pc", drive_if="ide"):
+    """Median milliseconds of each phase of RUNS boots: from the MBR's first
+    POST code to stage2's, from each of stage2's codes to the next, and from
+    the last to the kernel's exit: [(name of the code that starts it, ms)]."""
+    names = post_codes()
+    start = defines("post.h")["POST_MBR_START"]
+    per = {}
+    order = []
+    for _ in range(runs):
+        line = post_timeline(image, trace, machine, drive_if)
+        t0 = [i for i, (_, c) in enumerate(line) if c == start]
+        if not t0:
+            raise BenchError("%s: no POST_MBR_START on port 0x80" % image)
+        # The MBR's own codes are its start and its failure: the phase
+        # runs to stage2's first code.
+        marks = [line[t0[0]]] + [(t, c) for t, c in line[t0[0] + 1:] if c is None or c >= 0x80]
+        for (t, c), (t2, _) in zip(marks, marks[1:]):
+            name = names.get(c, "0x%02x" % c)
+            if name not in per:
+                per[name] = []
+                order.append(name)
+            per[name].append((t2 - t) * 1000)
+    return [(n, statistics.median(per[n])) for n in order]
 
 
 def machine_name():
