@@ -4,7 +4,8 @@ the Multiboot 1 and 2 test kernels from the image it lays out), the tiny
 kernel's magic check, the floor and raw-read boot sectors, and
 tools/inscount (the same count twice, matching Bochs' own clock, phases in
 the order of the POST codes QEMU sees, each BIOS call of a probe boot sector
-counted under its service, the MBR reading stage2's core in one call).
+counted under its service, the MBR reading stage2's core in one call), and
+make bench's timed phases (the same POST codes, in order).
 
 Expected values come from elsewhere than the code under test: GRUB's own
 boot.img and grub-file, mtools' view of the FAT partition, QEMU's -kernel
@@ -279,6 +280,20 @@ def inscount_tests(report, tmp):
     got = phases
     report("inscount_phases_follow_post_codes",
            [] if got == want else ["phases %s, POST codes seen by QEMU %s" % (got, want)])
+
+    # make bench's breakdown of the time (benchlib.post_phases) times the
+    # same codes: one phase per code from the MBR's start, in the boot's
+    # order, each taking some time and none the whole boot's.
+    bad = []
+    try:
+        timed = bl.post_phases(image, os.path.join(tmp, "phases.trace"), 2)
+    except bl.BenchError as e:
+        timed, bad = [], [str(e)]
+    names = [n for n, _ in timed]
+    if names != ["POST_MBR_START"] + want[2:]:
+        bad.append("phases timed %s, POST codes seen by QEMU %s" % (names, want[2:]))
+    bad += ["%s: %.3f ms" % (n, ms) for n, ms in timed if not 0 < ms < 5000]
+    report("bench_phases_follow_post_codes", bad)
 
     # The attribution, on a boot sector that makes a known set of BIOS calls.
     probe = bl.sector_image(kernel("callprobe.bin"), os.path.join(tmp, "probe.img"))
