@@ -90,6 +90,10 @@ static const char *gpt_load(struct blockdev *bd, struct part_table *t, u64 lba)
 	if (bytes > PART_GPT_ARRAY_MAX)
 		return "GPT header: entry array larger than 1 MiB (header LBA in detail)";
 	n = (u32)(bytes + 511) >> 9;
+	/* array comes from the disk: array + n must not wrap (an entry array
+	 * at LBA 2^64 - 1 passed every check below and was read). */
+	if (array > ~(u64)0 - n)
+		return "GPT header: entry array LBA out of range (header LBA in detail)";
 	if (!array || (array + n > first && array <= last) || (lba >= array && lba < array + n))
 		return "GPT header: entry array overlaps the header or the usable LBAs "
 		       "(header LBA in detail)";
