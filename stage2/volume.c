@@ -6,10 +6,13 @@
 #include "io.h"
 #include "layout.h"
 #include "part.h"
+#include "physmem.h"
 
 static struct blockdev bd;
 static struct part_table table;
-static struct fat_volume vol;
+/* In the heap: its FAT window (FAT_CACHE_SECTORS) is larger than static
+ * data has room for. */
+static struct fat_volume *vol;
 static const struct part *boot_part;
 
 static int bd_read(struct blockdev *b, u64 lba, u32 count, void *dst)
@@ -40,12 +43,12 @@ static const char *explain(const char *msg, u64 detail)
 static const char *try_partition(const struct part *p, int *mounted)
 {
 	static struct fat_file cfg;
-	const char *err = fat_mount(&vol, &bd, p->start, p->sectors);
+	const char *err = fat_mount(vol, &bd, p->start, p->sectors);
 
 	*mounted = !err;
 	if (!err)
-		err = fat_open(&vol, LOADER_CFG_PATH, &cfg);
-	return err ? explain(err, vol.detail) : 0;
+		err = fat_open(vol, LOADER_CFG_PATH, &cfg);
+	return err ? explain(err, vol->detail) : 0;
 }
 
 void volume_mount(u32 pinned)
@@ -53,6 +56,8 @@ void volume_mount(u32 pinned)
 	const char *err;
 
 	bd = (struct blockdev){ .read = bd_read, .sectors = boot_disk.sectors };
+	vol = heap_alloc(sizeof(*vol));
+	memset(vol, 0, sizeof(*vol));
 	err = part_scan(&bd, &table);
 	if (err)
 		die("drive 0x%x: no partition table to find the boot volume in: %s",
@@ -92,9 +97,9 @@ const char *volume_open(const char *path, struct file *f)
 	const char *err;
 
 	*f = (struct file){ .name = path, .kind = FILE_FAT };
-	err = fat_open(&vol, path, &f->fat);
+	err = fat_open(vol, path, &f->fat);
 	if (err)
-		return explain(err, vol.detail);
+		return explain(err, vol->detail);
 	if (f->fat.attr & FAT_ATTR_DIRECTORY)
 		return "is a directory";
 	f->size = f->fat.size;
@@ -105,7 +110,7 @@ const char *volume_read(struct file *f, u64 off, u32 len, void *dst)
 {
 	const char *err = fat_read(&f->fat, (u32)off, len, dst);
 
-	return err ? explain(err, vol.detail) : 0;
+	return err ? explain(err, vol->detail) : 0;
 }
 
 u32 volume_partition(void)
