@@ -105,6 +105,7 @@ void mb_load_kernel(struct boot_request *r, const struct mb_address *addr, u32 h
 			    "say) %s",
 			    r->kernel.name, l.mem_size, l.load_addr, (u64)l.load_addr + l.mem_size,
 			    err);
+		post(POST_KERNEL);
 		print("stage2: loading the kernel by its address fields: %u bytes from offset "
 		      "0x%x to 0x%x, %u bytes zeroed after them\n",
 		      l.load_size, l.file_offset, l.load_addr, l.mem_size - l.load_size);
@@ -127,6 +128,7 @@ void mb_load_kernel(struct boot_request *r, const struct mb_address *addr, u32 h
 		}
 	}
 	boot_claim_kernel(&ki);
+	post(POST_KERNEL);
 	print("stage2: loading %s kernel: %u segments at 0x%llx-0x%llx\n",
 	      ki.is64 ? "an ELF64" : "an ELF32", ki.nseg, ki.lo, ki.hi);
 	boot_load_segments(r, &ki);
@@ -155,6 +157,7 @@ void mb_gather(struct boot_request *r, struct mb_kernel *k, struct mb_info_input
 	struct bootinfo *bi = r->bi;
 
 	boot_load_modules(r, k->end);
+	post(POST_PAGING); /* the map and the information, as the other protocols */
 	/* The command line is the entry's, as GRUB 2 gives the words after
 	 * the kernel's path; a module's string is its path and the words after
 	 * it (stage2/boot.h). */
