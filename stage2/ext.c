@@ -1,7 +1,6 @@
 /* Loading stage2's extension; see ext.h. */
 #include "ext.h"
 #include "console.h"
-#include "crc32.h"
 #include "head.h"
 #include "inflate.h"
 #include "io.h"
@@ -44,7 +43,7 @@ void ext_require(const char *what)
 		die("stage2's extension is corrupt: %u bytes with the wrong CRC-32 (%u expected)",
 		    r.out_len, size);
 	u32 text = STAGE2_CODE_BASE + (u32)(uintptr_t)ext_text_start;
-	retire_code(text & ~(PAGE_SIZE - 1), text & (PAGE_SIZE - 1)); /* the body's last code */
+	retire_code_below(text); /* the body's last code */
 	memcpy(phys(text), out, text_size);
 	memcpy(ext_data_start, out + text_size, data_size);
 	loaded = 1;

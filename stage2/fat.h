@@ -23,8 +23,9 @@
 
 #ifndef FAT_CACHE_SECTORS
 /* The most FAT sectors read at once: 4096 FAT32 entries, 8192 FAT16.  A
- * 32 MiB kernel's chain on FAT16 spans 64 FAT sectors; at 4 a read that was
- * 16 INT 13h calls (0.4 ms each under QEMU, on any transport). */
+ * 32 MiB kernel's chain on FAT16 spans 64 FAT sectors: 16 INT 13h calls of
+ * about 0.4 ms each under QEMU (any transport) at 4 sectors a read, 6 at 32
+ * (the window grows from one sector, fat_next). */
 #define FAT_CACHE_SECTORS 32
 #endif
 #ifndef FAT_SECTOR_SLOTS

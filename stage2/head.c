@@ -68,7 +68,7 @@ void stage2_head(u32 mbr_dx, u32 mbr_cx)
 		head_fail("the body's CRC-32 is not the header's 0x", detail);
 	}
 	u32 text = STAGE2_CODE_BASE + (u32)(uintptr_t)body_text_start;
-	retire_code(text & ~(PAGE_SIZE - 1), text & (PAGE_SIZE - 1));
+	retire_code_below(text);
 	memcpy(phys(text), unpacked, text_size);
 	memcpy(body_data_start, unpacked + text_size, data_size);
 	/* The loaded core is dead now, so the body's .bss may cover it, and

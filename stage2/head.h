@@ -34,6 +34,13 @@ u32 stage2_crc32(const void *data, u32 len);
  * On a real CPU it is a harmless copy. */
 void retire_code(u32 addr, u32 len);
 
+/* retire_code() for the part of addr's page below addr: before code is
+ * copied in at addr behind code that has run. */
+static inline void retire_code_below(u32 addr)
+{
+	retire_code(addr & ~(PAGE_SIZE - 1), addr & (PAGE_SIZE - 1));
+}
+
 /* The boot drive; the body reads the kernel and everything else with it. */
 extern struct disk boot_disk;
 

@@ -6,7 +6,6 @@
 #include "acpi.h"
 #include "boot.h"
 #include "console.h"
-#include "crc32.h"
 #include "ext.h"
 #include "head.h"
 #include "handoff.h"
