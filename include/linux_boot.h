@@ -61,6 +61,10 @@
 #define LINUX_VID_MODE_VESA 0x200
 #define LINUX_VID_MODE_VESA_FIRST 0x300 /* VBE 0x100, the first VESA-defined mode */
 #define LINUX_VID_MODE_VESA_LAST 0x3FF
+/* vga=normal, ext and ask (arch/x86/include/uapi/asm/boot.h). */
+#define LINUX_VID_MODE_NORMAL 0xFFFF
+#define LINUX_VID_MODE_EXT 0xFFFE
+#define LINUX_VID_MODE_ASK 0xFFFD
 
 #define LINUX_ZP_SCREEN_INFO 0x000
 #define LINUX_ZP_ALT_MEM_K 0x1E0

@@ -169,11 +169,34 @@ _Noreturn void proto_linux_boot(struct boot_request *r)
 		die("%s is a 64-bit kernel (XLF_KERNEL_64) and this CPU has no %s",
 		    r->kernel.name, r->cpu->long_mode ? "PAE" : "long mode");
 
+	/* vga= on the command line overrides the kernel's built-in vid_mode,
+	 * as its setup code would have let it. */
+	u16 vid_mode =
+		((const struct linux_setup_header *)(r->head + LINUX_SETUP_HEADER_OFF))->vid_mode;
+	const char *vga;
+	u32 vga_len;
+	int vga_given = linux_cmdline_vga(cmdline, &vid_mode, &vga, &vga_len);
+	if (vga_given) {
+		static char word[24];
+		u32 n = vga_len < sizeof(word) - 1 ? vga_len : sizeof(word) - 1;
+		memcpy(word, vga, n);
+		word[n] = 0;
+		if (vga_given < 0)
+			die("%s: vga=%s%s on the command line is not a video mode: give a VESA mode "
+			    "as Linux numbers it (791 or 0x317: VBE mode 0x117), or normal, ext "
+			    "or ask",
+			    r->kernel.name, word, n < vga_len ? "..." : "");
+		/* Only VESA modes are set here; 80x25 text is what the kernel
+		 * gets otherwise. */
+		if (!r->entry->video.given && vid_mode != LINUX_VID_MODE_NORMAL &&
+		    (vid_mode < LINUX_VID_MODE_VESA_FIRST || vid_mode > LINUX_VID_MODE_VESA_LAST))
+			print("stage2: vga=%s (vid_mode 0x%x) is not a VESA mode (0x300-0x3ff); "
+			      "this loader has no mode menu and leaves the screen in 80x25 text\n",
+			      word, vid_mode);
+	}
+
 	/* Before any memory is placed: the framebuffer is claimed. */
-	linux_video_request(&r->entry->video,
-			    ((const struct linux_setup_header *)(r->head + LINUX_SETUP_HEADER_OFF))
-				    ->vid_mode,
-			    &vr);
+	linux_video_request(&r->entry->video, vid_mode, &vr);
 	if (vr.given)
 		video_setup(&vr, &video);
 	p.load = place_kernel(r, &k, &p.align);
@@ -207,6 +230,7 @@ _Noreturn void proto_linux_boot(struct boot_request *r)
 	boot_record_disk(r->bi);
 	struct linux_boot_params *bp = phys(zp);
 	linux_zero_page(bp, r->head, &k, &p, r->bi);
+	bp->hdr.vid_mode = vid_mode; /* boot protocol: "vga=" goes here */
 
 	/* ESI/RSI = the zero page; EBP, EDI, EBX = 0 (kernel_jump clears EBP). */
 	h.mode = lm ? HANDOFF_LM64 : HANDOFF_PM32;

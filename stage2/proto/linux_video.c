@@ -12,6 +12,83 @@ void linux_video_request(const struct video_request *entry, u16 vid_mode,
 					       .mode = (u16)(vid_mode - LINUX_VID_MODE_VESA) };
 }
 
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static int same(const char *s, u32 n, const char *word)
+{
+	u32 i = 0;
+
+	while (i < n && word[i] && s[i] == word[i])
+		i++;
+	return i == n && !word[i];
+}
+
+/* A whole number in C notation (strtoul base 0), at most 0xFFFF. */
+static int c_number(const char *s, u32 n, u16 *out)
+{
+	u32 base = 10, i = 0, v = 0;
+
+	if (n > 1 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		i = 2;
+	} else if (n > 1 && s[0] == '0') {
+		base = 8;
+		i = 1;
+	}
+	if (i == n)
+		return -1;
+	for (; i < n; i++) {
+		char c = s[i];
+		u32 d = c >= '0' && c <= '9'   ? (u32)(c - '0')
+			: c >= 'a' && c <= 'f' ? (u32)(c - 'a' + 10)
+			: c >= 'A' && c <= 'F' ? (u32)(c - 'A' + 10)
+					       : 16;
+		if (d >= base)
+			return -1;
+		v = v * base + d;
+		if (v > 0xffff)
+			return -1;
+	}
+	*out = (u16)v;
+	return 0;
+}
+
+int linux_cmdline_vga(const char *cmdline, u16 *vid_mode, const char **value, u32 *value_len)
+{
+	const char *at = 0;
+	u32 n = 0;
+
+	/* Parameters are words; the last vga= counts, as for the kernel's
+	 * own parameters. */
+	for (const char *p = cmdline; *p;) {
+		while (is_space(*p))
+			p++;
+		const char *w = p;
+		while (*p && !is_space(*p))
+			p++;
+		if (p - w >= 4 && w[0] == 'v' && w[1] == 'g' && w[2] == 'a' && w[3] == '=') {
+			at = w + 4;
+			n = (u32)(p - at);
+		}
+	}
+	if (!at)
+		return 0;
+	*value = at;
+	*value_len = n;
+	if (same(at, n, "normal"))
+		*vid_mode = LINUX_VID_MODE_NORMAL;
+	else if (same(at, n, "ext"))
+		*vid_mode = LINUX_VID_MODE_EXT;
+	else if (same(at, n, "ask"))
+		*vid_mode = LINUX_VID_MODE_ASK;
+	else if (c_number(at, n, vid_mode))
+		return -1;
+	return 1;
+}
+
 void linux_screen_info_vlfb(struct linux_screen_info *s, const struct video_result *v)
 {
 	const struct bootinfo_framebuffer *fb = &v->fb;

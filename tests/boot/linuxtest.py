@@ -33,7 +33,8 @@ the initrd):
                           in the reference boot reads E801 through the same
                           ROM; the "BIOS-e801:" lines must be equal.
   refuse_*                a truncated setup header, protocol 2.05, a command
-                          line longer than cmdline_size, a kernel larger
+                          line longer than cmdline_size, a vga= that is
+                          not a mode, a kernel larger
                           than RAM, an initrd above initrd_addr_max, the
                           classic layout without stage2's extension: each
                           stops with exit status 2 and the exact message
@@ -426,6 +427,14 @@ def run(a, report, kernel, kernel_path, hdr, initrd, tmp):
                          lambda sb: "%s: the command line is %u bytes long; this kernel takes at "
                                     "most %u (cmdline_size)" %
                                     (name_of(kernel_path), len(long_line), hdr["cmdline_size"])))
+    if want("refuse_vga_not_a_mode"):
+        # "79l" for "791": a typo in vga= stops the boot by name rather than
+        # booting in a mode nobody asked for.
+        refusals.append(("refuse_vga_not_a_mode", kernel_path, "console=ttyS0 vga=79l", None,
+                         "128M",
+                         lambda sb: "%s: vga=79l on the command line is not a video mode: give "
+                                    "a VESA mode as Linux numbers it (791 or 0x317: VBE mode "
+                                    "0x117), or normal, ext or ask" % name_of(kernel_path)))
     # 64 MiB: the kernel wants init_size bytes from pref_address (16 MiB).
     def larger(sb):
         pref = hdr["pref_address"]

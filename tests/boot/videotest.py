@@ -409,7 +409,7 @@ def test_bochs(report, tmp):
     report(name, bad)
 
 
-def linux_boot(tmp, name, video=None, vid_mode=None):
+def linux_boot(tmp, name, video=None, vid_mode=None, cmdline="console=ttyS0"):
     """Debian's kernel (linuxtest.py's cached copy and init) booted with a
     video mode: its boot log."""
     import linuxtest
@@ -421,7 +421,7 @@ def linux_boot(tmp, name, video=None, vid_mode=None):
         open(kernel, "wb").write(data)
     initrd = linuxtest.build_initrd(tmp)
     image = os.path.join(tmp, name + ".img")
-    args = [MKDISK, "--kernel", kernel, "--initrd", initrd, "--cmdline", "console=ttyS0"]
+    args = [MKDISK, "--kernel", kernel, "--initrd", initrd, "--cmdline", cmdline]
     args += ["--video", video] if video else []
     subprocess.run(args + [image], check=True, stdout=subprocess.DEVNULL)
     p = subprocess.run([os.path.join(ROOT, "tools", "qemu-run"), "--timeout", "240", image,
@@ -430,10 +430,10 @@ def linux_boot(tmp, name, video=None, vid_mode=None):
     return p.stdout.replace("\r", "")
 
 
-def test_linux(report, tmp, name, want, video=None, vid_mode=None):
+def test_linux(report, tmp, name, want, video=None, vid_mode=None, cmdline="console=ttyS0"):
     """Linux's vesafb driver takes the mode from screen_info: its mode line,
     the address against the BAR Linux's own PCI scan finds, fb0 registered."""
-    out = linux_boot(tmp, name, video, vid_mode)
+    out = linux_boot(tmp, name, video, vid_mode, cmdline)
     bad = []
     m = re.search(r"vesafb: mode is (\d+x\d+x\d+), linelength=(\d+)", out)
     if not m:
@@ -451,11 +451,12 @@ def test_linux(report, tmp, name, want, video=None, vid_mode=None):
                    % (fbat and fbat.group(1), bar and bar.group(1)))
     if "fb0: VESA VGA frame buffer device" not in out:
         bad.append("no fb0")
-    if "linuxtest-init: cmdline=console=ttyS0" not in out:
-        bad.append("the init did not run")
+    if "linuxtest-init: cmdline=" + cmdline not in out:
+        bad.append("the init did not run, or saw another command line")
     mode, number = mode_line(out)
+    asked = video or ("vid_mode 0x%x" % vid_mode if vid_mode is not None else cmdline)
     print("# mode %s %s: %s (VBE mode %s); Linux: %s" % (
-        name, video or "vid_mode 0x%x" % vid_mode, mode, number, m and m.group(0)))
+        name, asked, mode, number, m and m.group(0)))
     report(name, bad)
 
 
@@ -571,6 +572,12 @@ def main():
         # kernel built with vga=0x317 carries it in vid_mode.
         ("linux-vesafb-vid-mode-std", lambda t: test_linux(report, t, "linux-vesafb-vid-mode-std",
                                                            "1024x768x16", vid_mode=0x317)),
+        # The same mode from the command line, as the boot protocol asks a
+        # loader to read vga= into vid_mode (791 = 0x317), over a kernel
+        # header that says "normal" (0xFFFF, Debian's).
+        ("linux-vesafb-vga-cmdline-std", lambda t: test_linux(
+            report, t, "linux-vesafb-vga-cmdline-std", "1024x768x16",
+            cmdline="console=ttyS0 vga=791")),
     ]
     with tempfile.TemporaryDirectory() as tmp:
         for name, fn in tests:

@@ -8,19 +8,86 @@
  * inside the file, the header inside the head and the zero page's hole,
  * alignments powers of two, the runtime range below 4 GiB.  Then the zero
  * page is built from it and checked.
+ *
+ * The same bytes are also a command line for linux_cmdline_vga(), checked
+ * against a second reading made here with the C library's strtoul.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <errno.h>
+
 #include "e820.h"
 #include "proto/linux_header.h"
+#include "proto/linux_video.h"
 
 #define HEAD_MAX 32768
 
 static int pow2(u32 v)
 {
 	return v && !(v & (v - 1));
+}
+
+static int blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* vga= read a second way: the last word that starts with it; a keyword, or
+ * all of the value read by strtoul in base 0 (digits first: no sign, no
+ * blanks) up to 0xFFFF. */
+static int reference_vga(const char *s, u16 *vid, const char **value, u32 *len)
+{
+	const char *at = NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; s[i];) {
+		while (blank(s[i]))
+			i++;
+		size_t w = i;
+		while (s[i] && !blank(s[i]))
+			i++;
+		if (i - w >= 4 && !strncmp(s + w, "vga=", 4)) {
+			at = s + w + 4;
+			n = i - w - 4;
+		}
+	}
+	if (!at)
+		return 0;
+	*value = at;
+	*len = (u32)n;
+	char *buf = strndup(at, n), *end;
+	int ret = -1;
+	if (!strcmp(buf, "normal") || !strcmp(buf, "ext") || !strcmp(buf, "ask")) {
+		*vid = buf[0] == 'n' ? 0xffff : buf[0] == 'e' ? 0xfffe : 0xfffd;
+		ret = 1;
+	} else if (n && buf[0] >= '0' && buf[0] <= '9') {
+		errno = 0;
+		unsigned long v = strtoul(buf, &end, 0);
+		if (!errno && !*end && v <= 0xffff) {
+			*vid = (u16)v;
+			ret = 1;
+		}
+	}
+	free(buf);
+	return ret;
+}
+
+static void check_vga(const uint8_t *data, size_t size)
+{
+	char *line = malloc(size + 1);
+	u16 vid = 0x1234, rvid = 0x1234;
+	const char *value = NULL, *rvalue = NULL;
+	u32 len = 0, rlen = 0;
+
+	memcpy(line, data, size);
+	line[size] = 0;
+	int ret = linux_cmdline_vga(line, &vid, &value, &len);
+	int rret = reference_vga(line, &rvid, &rvalue, &rlen);
+	if (ret != rret || (ret && (value != rvalue || len != rlen)) || (ret == 1 && vid != rvid))
+		__builtin_trap();
+	free(line);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -32,6 +99,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	u32 len = size < HEAD_MAX ? (u32)size : HEAD_MAX;
 	u64 file_size = size;
 
+	check_vga(data, size);
 	if (size && data[size - 1] & 1)
 		file_size += (u64)data[size - 1] << (data[size - 1] & 0x3e);
 	/* An exact-size copy: a read past the head is a heap overflow. */

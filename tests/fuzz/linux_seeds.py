@@ -43,6 +43,10 @@ def main():
     seeds = {
         "v206": bzimage(0x206, 1), "v20a": bzimage(0x20a, 1), "v20c": bzimage(0x20c, 0),
         "v20f": bzimage(0x20f, 1), "v20f-sects0": bzimage(0x20f, 1, setup_sects=0),
+        # Command lines, for linux_cmdline_vga (the harness reads every
+        # input as one too).
+        "cmdline-vga": b"console=ttyS0 vga=791 quiet vga=0x317\tvga=normal",
+        "cmdline-vga-bad": b"root=/dev/sda1 vga=0x1ffff vga=08 vga=ask",
     }
     for k in sorted(glob.glob(os.path.join(ROOT, "build", "cache", "boot", "vmlinuz-*"))):
         with open(k, "rb") as f:

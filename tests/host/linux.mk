@@ -1,5 +1,6 @@
 # Host test and fuzzer of the Linux boot protocol's pure half
-# (stage2/proto/linux_header.c).  Included by the top-level Makefile.
+# (stage2/proto/linux_header.c; the fuzzer also reads the input as a command
+# line for stage2/proto/linux_video.c's vga=).  Included by the top-level Makefile.
 # test_linux reads the zero page through Linux's own <asm/bootparam.h>
 # (linux-libc-dev), an independent reader of every offset.
 
@@ -14,9 +15,10 @@ $(BUILD)/tests/test_linux: tests/host/test_linux.c stage2/proto/linux_header.c \
 		$(HOST_TEST_HEADERS) | $(BUILD)/tests
 	$(CC) $(HOST_TEST_CFLAGS) tests/host/test_linux.c stage2/proto/linux_header.c -o $@
 
-$(BUILD)/fuzz/fuzz_linux: tests/fuzz/fuzz_linux.c stage2/proto/linux_header.c $(HEADERS) \
-		| $(BUILD)/fuzz
-	$(FUZZ_CC) $(FUZZ_CFLAGS) tests/fuzz/fuzz_linux.c stage2/proto/linux_header.c -o $@
+$(BUILD)/fuzz/fuzz_linux: tests/fuzz/fuzz_linux.c stage2/proto/linux_header.c \
+		stage2/proto/linux_video.c $(HEADERS) | $(BUILD)/fuzz
+	$(FUZZ_CC) $(FUZZ_CFLAGS) tests/fuzz/fuzz_linux.c stage2/proto/linux_header.c \
+		stage2/proto/linux_video.c -o $@
 
 # tests/fuzz/run runs build/fuzz/fuzz_linux on build/fuzz/corpus-fuzz_linux,
 # which the seed generator fills first.

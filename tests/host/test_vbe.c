@@ -1129,6 +1129,63 @@ static void test_linux(void)
 	}
 }
 
+/* vga= on a Linux command line, as the boot protocol says a loader reads it
+ * into vid_mode: the expected values by hand (791 = 0x317 = octal 01427). */
+static void test_cmdline_vga(void)
+{
+	static const struct {
+		const char *cmdline;
+		int ret;
+		u16 vid_mode;
+		const char *value; /* the value the function points at */
+	} cases[] = {
+		{ "", 0, 0, NULL },
+		{ "console=ttyS0 quiet", 0, 0, NULL },
+		{ "vga=791", 1, 0x317, "791" },
+		{ "console=ttyS0 vga=0x317 quiet", 1, 0x317, "0x317" },
+		{ "vga=0X31a", 1, 0x31a, "0X31a" },
+		{ "vga=01427", 1, 0x317, "01427" },
+		{ "vga=0", 1, 0, "0" },
+		{ "vga=65535", 1, 0xffff, "65535" },
+		{ "vga=normal", 1, 0xffff, "normal" },
+		{ "vga=ext", 1, 0xfffe, "ext" },
+		{ "vga=ask", 1, 0xfffd, "ask" },
+		/* The last one counts; words are separated by any blank. */
+		{ "vga=ask\tvga=0x318\n", 1, 0x318, "0x318" },
+		{ "vga=0x318 vga=normal", 1, 0xffff, "normal" },
+		/* Only a word that starts with vga= is one. */
+		{ "xvga=791 svga=1 vga791 video=vga=1", 0, 0, NULL },
+		{ "vga=", -1, 0, "" },
+		{ "vga=79l", -1, 0, "79l" },
+		{ "vga=0x", -1, 0, "0x" },
+		{ "vga=08", -1, 0, "08" },
+		{ "vga=65536", -1, 0, "65536" },
+		{ "vga=0x10000", -1, 0, "0x10000" },
+		{ "vga=Normal", -1, 0, "Normal" },
+		{ "vga=normalx", -1, 0, "normalx" },
+		{ "vga=-1", -1, 0, "-1" },
+	};
+
+	t_begin("linux_cmdline_vga");
+	for (u32 i = 0; i < COUNT(cases); i++) {
+		u16 vid = 0xabcd;
+		const char *value = NULL;
+		u32 len = 0;
+		int ret = linux_cmdline_vga(cases[i].cmdline, &vid, &value, &len);
+		CHECK(ret == cases[i].ret, "\"%s\": returned %d, want %d", cases[i].cmdline, ret,
+		      cases[i].ret);
+		if (ret == 1)
+			CHECK(vid == cases[i].vid_mode, "\"%s\": vid_mode 0x%x, want 0x%x",
+			      cases[i].cmdline, vid, cases[i].vid_mode);
+		if (ret)
+			CHECK(value && len == strlen(cases[i].value) &&
+				      !memcmp(value, cases[i].value, len),
+			      "\"%s\": value \"%.*s\", want \"%s\"", cases[i].cmdline, (int)len,
+			      value ? value : "", cases[i].value);
+	}
+	t_end();
+}
+
 int main(void)
 {
 	test_mode_list();
@@ -1140,5 +1197,6 @@ int main(void)
 	test_setup_all_refused();
 	test_text();
 	test_linux();
+	test_cmdline_vga();
 	return t_exit_status();
 }
