@@ -60,19 +60,22 @@ STAGE2_HEAD := entry flat head inflate
 STAGE2_BODY := main bioscall pm console disk string a20 memory sanitize physmem elfload \
 	paging cpu bda acpi file boot part fat config volume menu ext proto/detect proto/own \
 	video
-# The extension: loaded when a boot needs it (stage2/ext.h).  gzip's layer
-# comes with inflate.o's .ext.text section.
-STAGE2_EXT := proto/extmark proto/linux proto/linux_header proto/linux_video vbe vbemode
+# The extension: loaded when a boot needs it (stage2/ext.h).  Its common
+# part: video modes, and gzip's layer (inflate.o's .ext.text section).  Then
+# the two protocols, whose code shares one address range (stage2/stage2.ld):
+# Linux, and Multiboot1 and Multiboot2 (stage2/proto/mb.h).
+STAGE2_EXT := proto/extmark vbe vbemode
+STAGE2_EXT_LINUX := proto/linux proto/linux_header proto/linux_video
+STAGE2_EXT_MB := proto/multiboot1 proto/multiboot2 proto/mbload proto/mb1_header proto/mb2_header \
+	proto/mb1_info proto/mb2_info proto/mb_common proto/mb_video
 STAGE2_ASM_FILES := entry flat bioscall pm
 obj2 = $(foreach o,$(1),$(BUILD)/stage2/$(o).o)
-# Multiboot1 and Multiboot2 (stage2/proto/mb.h).
-STAGE2_EXT += proto/multiboot1 proto/multiboot2 proto/mbload proto/mb1_header proto/mb2_header \
-	proto/mb1_info proto/mb2_info proto/mb_common proto/mb_video
 STAGE2_HEAD_OBJS := $(call obj2,$(STAGE2_HEAD))
 STAGE2_BODY_OBJS := $(call obj2,$(STAGE2_BODY))
 STAGE2_EXT_OBJS := $(call obj2,$(STAGE2_EXT))
+STAGE2_EXT_PARTS := $(BUILD)/stage2/ext-all.o $(BUILD)/stage2/ext-linux.o $(BUILD)/stage2/ext-mb.o
 STAGE2_C_OBJS := $(call obj2,$(filter-out $(STAGE2_ASM_FILES),$(STAGE2_HEAD) $(STAGE2_BODY) \
-	$(STAGE2_EXT)))
+	$(STAGE2_EXT) $(STAGE2_EXT_LINUX) $(STAGE2_EXT_MB)))
 HEADERS := $(wildcard include/*.h stage2/*.h stage2/*/*.h kernel/*.h)
 KERNEL_C := kernel exception screen font
 
@@ -92,9 +95,10 @@ $(BUILD)/%.inc: stage2/%.h | $(BUILD)
 $(BUILD) $(BUILD)/stage2 $(BUILD)/kernel32 $(BUILD)/kernel64 $(BUILD)/tests:
 	mkdir -p $@
 
+# -undef: no predefined macros (gcc's `linux` would rewrite ext-linux.o).
 $(BUILD)/%.lds: %.ld include/layout.h | $(BUILD)/stage2
 	mkdir -p $(dir $@)
-	$(CC) -E -P -x c -Iinclude $< -o $@
+	$(CC) -E -P -undef -x c -Iinclude $< -o $@
 
 # --- MBR ---------------------------------------------------------------------
 $(BUILD)/mbr.o: boot/mbr.asm $(BUILD)/layout.inc $(BUILD)/status.inc $(BUILD)/post.inc | $(BUILD)
@@ -127,12 +131,16 @@ $(BUILD)/stage2/head-all.o: $(STAGE2_HEAD_OBJS)
 	$(LD) -m elf_i386 -r $^ -o $@
 $(BUILD)/stage2/ext-all.o: $(STAGE2_EXT_OBJS)
 	$(LD) -m elf_i386 -r $^ -o $@
+$(BUILD)/stage2/ext-linux.o: $(call obj2,$(STAGE2_EXT_LINUX))
+	$(LD) -m elf_i386 -r $^ -o $@
+$(BUILD)/stage2/ext-mb.o: $(call obj2,$(STAGE2_EXT_MB))
+	$(LD) -m elf_i386 -r $^ -o $@
 
-$(BUILD)/stage2.elf: $(BUILD)/stage2/head-all.o $(STAGE2_BODY_OBJS) $(BUILD)/stage2/ext-all.o \
+$(BUILD)/stage2.elf: $(BUILD)/stage2/head-all.o $(STAGE2_BODY_OBJS) $(STAGE2_EXT_PARTS) \
 		$(BUILD)/stage2/stage2.lds $(BUILD)/stage2.addr16-check
 	$(LD) -m elf_i386 --no-warn-rwx-segments --no-check-sections --gc-sections -T $(BUILD)/stage2/stage2.lds \
 		-Map $(BUILD)/stage2.map $(BUILD)/stage2/head-all.o $(STAGE2_BODY_OBJS) \
-		$(BUILD)/stage2/ext-all.o -o $@
+		$(STAGE2_EXT_PARTS) -o $@
 
 # No C object may address memory through SI, DI, BX or BP alone: with -m16
 # that is 16-bit addressing, blind to everything above 64 KiB.
@@ -143,7 +151,7 @@ $(BUILD)/stage2.addr16-check: $(STAGE2_C_OBJS)
 
 $(BUILD)/stage2.raw: $(BUILD)/stage2.elf
 	$(OBJCOPY) -O binary -j .head_text -j .head_data -j .text -j .body_data -j .ext_text \
-		-j .ext_data $< $@
+		-j .ext_linux_text -j .ext_mb_text -j .ext_data $< $@
 	$(OBJDUMP) -d -M i8086 $< > $(BUILD)/stage2.dis
 
 $(BUILD)/stage2.bin: $(BUILD)/stage2.elf $(BUILD)/stage2.raw tools/pack-stage2 include/layout.h

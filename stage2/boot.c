@@ -131,7 +131,7 @@ static void gunzip_file(struct file *f, u8 *out, u32 cap)
 	u32 size = (u32)f->size, n;
 	u64 in = physmem_alloc(size, PAGE_SIZE, MIB_1, FOUR_GIB, 1, CLAIM_TEMP, "a gzip file");
 
-	ext_require("a gzip-compressed file");
+	ext_require("a gzip-compressed file", EXT_COMMON);
 	if (!in)
 		die("%s: no room below 4 GiB for its %u compressed bytes", f->name, size);
 	file_read(f, 0, size, phys(in));
@@ -248,13 +248,13 @@ _Noreturn void boot(struct boot_request *r)
 	case PROTO_OWN:
 		proto_own_boot(r);
 	case PROTO_LINUX:
-		ext_require("the Linux boot protocol");
+		ext_require("the Linux boot protocol", EXT_LINUX);
 		proto_linux_boot(r);
 	case PROTO_MULTIBOOT1:
-		ext_require("a Multiboot1 kernel");
+		ext_require("a Multiboot1 kernel", EXT_MULTIBOOT);
 		proto_multiboot1_boot(r);
 	case PROTO_MULTIBOOT2:
-		ext_require("a Multiboot2 kernel");
+		ext_require("a Multiboot2 kernel", EXT_MULTIBOOT);
 		proto_multiboot2_boot(r);
 	case PROTO_AUTO:
 		die("%s: cannot tell how to boot it: %s", r->kernel.name, why);

@@ -106,7 +106,7 @@ static void own_video(struct boot_request *r)
 		video_text(&r->bi->framebuffer, BOOTINFO_FB_NOT_ASKED);
 		return;
 	}
-	ext_require("a video mode");
+	ext_require("a video mode", EXT_COMMON);
 	video_setup(&r->entry->video, &res);
 	r->bi->framebuffer = res.fb;
 }

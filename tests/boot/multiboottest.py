@@ -12,7 +12,9 @@
    modules by their bytes' CRC-32, ELF sections, the RSDP), each difference
    by its rule.
 2. This loader alone: command lines and module strings with blanks, a
-   64 MiB module, a gzip-compressed module, the raw layout, Bochs, and refusals
+   64 MiB module, a gzip-compressed module, a gzip-compressed kernel (stage2
+   loads its extension's common part, then the Multiboot part), the raw
+   layout, Bochs, and refusals
    (unknown flag bits, required tags, bad checksum, addresses over the loader
    or outside RAM, a module too big for RAM) by their messages.
 3. An unmodified third-party kernel: Debian's grub-invaders (Multiboot1,
@@ -26,6 +28,7 @@ for each map difference with the rule behind it.
 Usage: multiboottest.py [--only SUBSTRING] [--jobs N]
 """
 import argparse
+import gzip
 import os
 import random
 import re
@@ -442,18 +445,33 @@ def own_cases(files):
     cases.append(("own_mb2_gzip_module", "mb2",
                   dict(cmdline="", modules=[(files["mod-a.bin.gz"], "gz")]), "128M", "",
                   [("/boot/mod-a.bin.gz gz", files["mod-a.bin.gz"])], True))
+    # A gzip-compressed kernel: stage2 loads its extension's common part
+    # (gzip) first and the Multiboot part later, in a second unpacking.
+    cases.append(("own_mb2_gzip_kernel", "mb2",
+                  dict(cmdline="gz", modules=[(files["mod-a.bin.gz"], "gz")], gzip_kernel=True),
+                  "128M", "gz", [("/boot/mod-a.bin.gz gz", files["mod-a.bin.gz"])], True))
     cases.append(("own_mb1_aout_modules", "mb1-aout",
                   dict(cmdline="x", modules=mods[:2]), "128M", "x", expect[:2], False))
     return cases
 
 
 def own_case(kind, spec, mem, cmdline, expect, gz):
+    spec = dict(spec)
+    gzip_kernel = spec.pop("gzip_kernel", False)
     with tempfile.TemporaryDirectory() as tmp:
-        img = our_image(os.path.join(tmp, "disk.img"), os.path.join(MBK, KERNELS[kind][0]),
-                        **spec)
+        kernel = os.path.join(MBK, KERNELS[kind][0])
+        if gzip_kernel:
+            with open(kernel, "rb") as f, open(os.path.join(tmp, "kernel.gz"), "wb") as g:
+                g.write(gzip.compress(f.read(), mtime=0))
+            kernel = os.path.join(tmp, "kernel.gz")
+        img = our_image(os.path.join(tmp, "disk.img"), kernel, **spec)
         rc, text = boot(img, mem=mem, timeout=180)
     r = parse(text)
     bad = common_checks(r, rc, text)
+    if gzip_kernel and not re.search(r"stage2: /boot/kernel\.gz: gunzip \d+ bytes to %d\n"
+                                     % os.path.getsize(os.path.join(MBK, KERNELS[kind][0])),
+                                     text):
+        bad.append("no line saying the kernel was inflated to its size")
     if bad:
         return bad
     if r.get("cmdline") != cmdline:
