@@ -17,14 +17,8 @@ static int is_space(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-static int same(const char *s, u32 n, const char *word)
-{
-	u32 i = 0;
-
-	while (i < n && word[i] && s[i] == word[i])
-		i++;
-	return i == n && !word[i];
-}
+/* s[0..n) is the string literal word. */
+#define IS(s, n, word) ((n) == sizeof(word) - 1 && !__builtin_memcmp(s, word, n))
 
 /* A whole number in C notation (strtoul base 0), at most 0xFFFF. */
 static int c_number(const char *s, u32 n, u16 *out)
@@ -69,7 +63,7 @@ int linux_cmdline_vga(const char *cmdline, u16 *vid_mode, const char **value, u3
 		const char *w = p;
 		while (*p && !is_space(*p))
 			p++;
-		if (p - w >= 4 && w[0] == 'v' && w[1] == 'g' && w[2] == 'a' && w[3] == '=') {
+		if (p - w >= 4 && !__builtin_memcmp(w, "vga=", 4)) {
 			at = w + 4;
 			n = (u32)(p - at);
 		}
@@ -78,11 +72,11 @@ int linux_cmdline_vga(const char *cmdline, u16 *vid_mode, const char **value, u3
 		return 0;
 	*value = at;
 	*value_len = n;
-	if (same(at, n, "normal"))
+	if (IS(at, n, "normal"))
 		*vid_mode = LINUX_VID_MODE_NORMAL;
-	else if (same(at, n, "ext"))
+	else if (IS(at, n, "ext"))
 		*vid_mode = LINUX_VID_MODE_EXT;
-	else if (same(at, n, "ask"))
+	else if (IS(at, n, "ask"))
 		*vid_mode = LINUX_VID_MODE_ASK;
 	else if (c_number(at, n, vid_mode))
 		return -1;

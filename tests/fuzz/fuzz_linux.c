@@ -12,11 +12,10 @@
  * The same bytes are also a command line for linux_cmdline_vga(), checked
  * against a second reading made here with the C library's strtoul.
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <errno.h>
 
 #include "e820.h"
 #include "proto/linux_header.h"
