@@ -114,7 +114,10 @@ static const char *gpt_load(struct blockdev *bd, struct part_table *t, u64 lba)
 			struct part *p;
 			if (!__builtin_memcmp(&e->type, &zero_guid, sizeof(zero_guid)))
 				continue;
-			if (e->last_lba < e->first_lba) {
+			/* No disk has LBA 2^64 - 1, and an entry ending there
+			 * wraps: last - first + 1 to 0 sectors for a whole-range
+			 * entry, start + sectors to 0 in the overlap check. */
+			if (e->last_lba < e->first_lba || e->last_lba == ~(u64)0) {
 				t->warn |= PART_WARN_BAD_ENTRY;
 				continue;
 			}

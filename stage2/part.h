@@ -40,7 +40,8 @@ enum part_scheme { PART_SCHEME_MBR = 1, PART_SCHEME_GPT };
 #define PART_WARN_OUTSIDE_USABLE 0x0004 /* GPT: not inside first..last usable LBA */
 /* Table-only warnings. */
 #define PART_WARN_BAD_ENTRY 0x0010  /* an entry was skipped: 0 sectors, last < first,
-				     * a logical entry pointing outside its container */
+				     * a GPT entry ending at LBA 2^64 - 1, a logical
+				     * entry pointing outside its container */
 #define PART_WARN_EBR_LOOP 0x0020   /* the EBR chain came back to an earlier EBR */
 #define PART_WARN_EBR_LONG 0x0040   /* the EBR chain had more than PART_EBR_MAX links */
 #define PART_WARN_TOO_MANY 0x0080   /* more than PART_MAX partitions: the rest dropped */

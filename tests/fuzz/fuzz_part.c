@@ -106,6 +106,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const struct part *p = &t.part[i];
 		if (!p->index || !p->sectors || (p->warn & ~t.warn) || part_find(&t, p->index) == 0)
 			__builtin_trap();
+		/* The overlap check and every reader add them. */
+		if (p->start + p->sectors < p->start)
+			__builtin_trap();
 		if (known && !(p->warn & PART_WARN_PAST_END) &&
 		    (p->start >= sectors || p->sectors > sectors - p->start))
 			__builtin_trap();

@@ -340,6 +340,51 @@ int main(void)
 	expect("primary error", t.gpt_primary_error, "entry array LBA out of range");
 	t_end();
 
+	/* Entries that end at LBA 2^64 - 1 (fuzz_part): last - first + 1 wraps,
+	 * to 0 sectors at LBA 0 for a whole-range entry, and start + sectors
+	 * wraps to 0 in the overlap check for any other.  No disk has that
+	 * sector, so both are skipped as bad entries.  Slots 4 and 5 of the
+	 * primary array, with both CRCs made right again. */
+	t_begin("part_gpt_entry_ending_at_lba_max_skipped");
+	copy_disk();
+	{
+		u8 h[512], *a;
+		u32 size, count, esize, crc;
+		u64 arr, first0 = 0, first1 = 34, lmax = ~0ull;
+		pread_at(work, 512, h, sizeof(h));
+		memcpy(&size, h + 0x0c, 4);
+		memcpy(&arr, h + 0x48, 8);
+		memcpy(&count, h + 0x50, 4);
+		memcpy(&esize, h + 0x54, 4);
+		a = malloc((size_t)count * esize);
+		CHECK(a != 0, "malloc");
+		pread_at(work, arr * 512, a, (size_t)count * esize);
+		for (int k = 4; k <= 5; k++) {
+			u8 *e = a + (size_t)k * esize;
+			memcpy(e, a, 16); /* entry 0's type GUID */
+			memcpy(e + 32, k == 4 ? &first0 : &first1, 8);
+			memcpy(e + 40, &lmax, 8);
+		}
+		patch(work, arr * 512, a, (size_t)count * esize);
+		crc = crc32_ref(a, (size_t)count * esize);
+		free(a);
+		memcpy(h + 0x58, &crc, 4);
+		memset(h + 0x10, 0, 4);
+		crc = crc32_ref(h, size < sizeof(h) ? size : sizeof(h));
+		memcpy(h + 0x10, &crc, 4);
+		patch(work, 512, h, sizeof(h));
+	}
+	err = scan(work, 1, &t, &d);
+	CHECK(!err, "%s", err);
+	CHECK_EQ_U64("header LBA", t.gpt_header_lba, 1);
+	CHECK(t.warn & PART_WARN_BAD_ENTRY, "bad entries not flagged (warn 0x%x)", t.warn);
+	CHECK_EQ_U64("partitions", t.count, 4);
+	CHECK(!part_find(&t, 5) && !part_find(&t, 6), "an entry ending at LBA 2^64 - 1 was kept");
+	for (u32 i = 0; i < t.count; i++)
+		CHECK(t.part[i].sectors != 0, "partition %u has 0 sectors", t.part[i].index);
+	compare_with_sfdisk(disk, &t, 1);
+	t_end();
+
 	t_begin("part_gpt_both_headers_bad");
 	copy_disk();
 	flip(work, 512 + 0x30);
