@@ -74,6 +74,8 @@ struct part_table {
 	u64 detail;           /* the number that goes with an error (LBA, entry) */
 	struct part part[PART_MAX];
 	u8 sector[512];       /* scratch */
+	u32 bad_entry;        /* with PART_WARN_BAD_ENTRY: the last entry skipped,
+			       * numbered as its partition would have been */
 };
 
 /* Reads LBA 0 (and the GPT or the EBR chain it leads to) into *t. */

@@ -155,6 +155,14 @@ static const char *scan(struct blockdev *bd, struct plan *p)
 				      q->index, (unsigned long long)q->start,
 				      (unsigned long long)q->sectors);
 	}
+	/* The loader skips such an entry, but the tool that wrote it may
+	 * keep data where it points. */
+	if (t->warn & PART_WARN_BAD_ENTRY)
+		return refuse(p, "partition table entry %u is damaged (no sectors, its last LBA "
+				 "before its first or at 2^64 - 1, or a logical partition "
+				 "reaching out of its extended one): fix the table first "
+				 "(sfdisk --verify, sgdisk --verify)",
+			      t->bad_entry);
 	if (t->warn & PART_WARN_MULTI_ACTIVE)
 		return refuse(p, "more than one partition is marked active; some BIOSes and boot "
 				 "code refuse such a disk: leave one active (sfdisk --activate "

@@ -415,6 +415,22 @@ static void test_refusals(void)
 	}
 	t_end();
 
+	/* An entry with a type and no sectors: the loader skips it, the
+	 * installer will not guess what the tool that wrote it meant. */
+	t_begin("refuse_damaged_partition_entry");
+	if (!mbr_image("badent.img", 16, "2048,8192,e\\n") &&
+	    !fat_fill("badent.img", 2048, 8192, 16, 1)) {
+		u8 e[16] = {0, 0, 0, 0, MBR_TYPE_LINUX, 0, 0, 0};
+		u32 start = 10240;
+		memcpy(e + 8, &start, 4);
+		patch(path_of("badent.img"), MBR_PART_TABLE_OFF + 16, e, 16);
+		expect_refusal("", "badent.img",
+			       "partition table entry 2 is damaged (no sectors");
+	} else {
+		t_fail("cannot build the image");
+	}
+	t_end();
+
 	t_begin("refuse_no_fat_partition");
 	mbr_image("nofat.img", 16, "2048,,83\\n");
 	expect_refusal("", "nofat.img", "none of its 1 partitions holds a FAT file system");

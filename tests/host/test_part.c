@@ -378,6 +378,7 @@ int main(void)
 	CHECK(!err, "%s", err);
 	CHECK_EQ_U64("header LBA", t.gpt_header_lba, 1);
 	CHECK(t.warn & PART_WARN_BAD_ENTRY, "bad entries not flagged (warn 0x%x)", t.warn);
+	CHECK_EQ_U64("last bad entry", t.bad_entry, 6);
 	CHECK_EQ_U64("partitions", t.count, 4);
 	CHECK(!part_find(&t, 5) && !part_find(&t, 6), "an entry ending at LBA 2^64 - 1 was kept");
 	for (u32 i = 0; i < t.count; i++)
