@@ -136,6 +136,19 @@ static u32 crc32_ref(const u8 *p, size_t n)
 	return ~c;
 }
 
+/* Writes the primary GPT header h back to the work disk with its CRC made
+ * right for what the caller changed in it. */
+static void write_primary_header(u8 *h)
+{
+	u32 size, crc;
+
+	memcpy(&size, h + 0x0c, 4);
+	memset(h + 0x10, 0, 4);
+	crc = crc32_ref(h, size < 512 ? size : 512);
+	memcpy(h + 0x10, &crc, 4);
+	patch(work, 512, h, 512);
+}
+
 static void expect(const char *what, const char *err, const char *want)
 {
 	CHECK(err && strstr(err, want), "%s: got '%s', want '...%s...'", what, err ? err : "(ok)",
@@ -325,15 +338,10 @@ int main(void)
 	copy_disk();
 	{
 		u8 h[512];
-		u32 size, crc;
 		u64 at = ~0ull;
 		pread_at(work, 512, h, sizeof(h));
-		memcpy(&size, h + 0x0c, 4);
 		memcpy(h + 0x48, &at, 8);
-		memset(h + 0x10, 0, 4);
-		crc = crc32_ref(h, size < sizeof(h) ? size : sizeof(h));
-		memcpy(h + 0x10, &crc, 4);
-		patch(work, 512, h, sizeof(h));
+		write_primary_header(h);
 	}
 	err = scan(work, 1, &t, &d);
 	CHECK(!err && t.gpt_header_lba == last, "%s", err);
@@ -349,10 +357,9 @@ int main(void)
 	copy_disk();
 	{
 		u8 h[512], *a;
-		u32 size, count, esize, crc;
+		u32 count, esize, crc;
 		u64 arr, first0 = 0, first1 = 34, lmax = ~0ull;
 		pread_at(work, 512, h, sizeof(h));
-		memcpy(&size, h + 0x0c, 4);
 		memcpy(&arr, h + 0x48, 8);
 		memcpy(&count, h + 0x50, 4);
 		memcpy(&esize, h + 0x54, 4);
@@ -369,10 +376,7 @@ int main(void)
 		crc = crc32_ref(a, (size_t)count * esize);
 		free(a);
 		memcpy(h + 0x58, &crc, 4);
-		memset(h + 0x10, 0, 4);
-		crc = crc32_ref(h, size < sizeof(h) ? size : sizeof(h));
-		memcpy(h + 0x10, &crc, 4);
-		patch(work, 512, h, sizeof(h));
+		write_primary_header(h);
 	}
 	err = scan(work, 1, &t, &d);
 	CHECK(!err, "%s", err);
