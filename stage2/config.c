@@ -172,6 +172,13 @@ const char *config_parse(char *text, u32 len, struct boot_config *cfg, struct co
 	text[len] = 0;
 	if (!len)
 		return fail(err, 0, "the file is empty");
+	/* Windows editors may start a UTF-8 file with its byte-order mark, and
+	 * Notepad's "Unicode" is UTF-16, whose first line would otherwise be
+	 * refused as holding a NUL byte, with no word of why. */
+	if (len >= 3 && (u8)p[0] == 0xEF && (u8)p[1] == 0xBB && (u8)p[2] == 0xBF)
+		p += 3;
+	else if (len >= 2 && (u8)(p[0] ^ p[1]) == 0x01 && ((u8)p[0] | 1) == 0xFF)
+		return fail(err, 0, "the file is UTF-16: save it as UTF-8 or ASCII");
 	while (p < end) {
 		lineno++;
 		for (line = eol = p; eol < end && *eol != '\n'; eol++) {

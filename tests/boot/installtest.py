@@ -20,8 +20,9 @@ on them by build/install, then booted under QEMU and Bochs.
   0x33 and exactly one active partition after each install, `make image`'s
   255x63 geometry.
 - /boot/loader.cfg through real boots: a bad line, an unknown key, a missing
-  kernel and a missing module stop with the file, the line and the problem;
-  timeout=0 boots the default; with a timeout the menu appears on the serial
+  kernel and a missing module stop with the file, the line and the problem,
+  and a UTF-16 file with what it is; timeout=0 boots the default, also from
+  a file with a UTF-8 byte-order mark and CRLF line ends; with a timeout the menu appears on the serial
   line and a choice sent there boots that entry; the default boots when the
   timeout passes.
 
@@ -113,8 +114,8 @@ class Volume:
         self.mt("mmd", "::/boot", "::/data", "::/data/d1", "::/data/d1/d2", "::/data/d1/d2/d3")
         self.put(kernel, "/boot/kernel.elf")
         cfg_path = os.path.join(tmp, self.tag + "-loader.cfg")
-        with open(cfg_path, "w") as f:
-            f.write(cfg)
+        with open(cfg_path, "wb") as f:
+            f.write(cfg if isinstance(cfg, bytes) else cfg.encode())
         self.put(cfg_path, "/boot/loader.cfg")
         rng = random.Random(self.lba * 7 + self.sectors)
         for name, size in (("empty", 0), ("one.bin", 1),
@@ -480,6 +481,18 @@ def default_case(tmp):
     return bad
 
 
+def notepad_case(tmp):
+    """loader.cfg as Windows editors save UTF-8: a byte-order mark and CRLF
+    line ends; it boots entry 2 as default=2 says."""
+    cfg = b"\xef\xbb\xbf" + ("timeout=0\ndefault=2\n" + TWO).replace("\n", "\r\n").encode()
+    img = cfg_image(tmp, "notepad", cfg)
+    b = qemu(img)
+    bad = b.ok("qemu")
+    if "stage2: booting 'thirty-two' from partition 1" not in b.out or kernel_bits(b) != "32":
+        bad.append("default=2 after a byte-order mark did not boot entry 2: %r" % b.out[:400])
+    return bad
+
+
 def qemu_serial(img, send_when=None, send=b""):
     """QEMU with COM1 on a pipe: once send_when shows on the serial output,
     send is written to the guest's COM1.  (rc as tools/qemu-run, output.)"""
@@ -572,6 +585,10 @@ def tests(tmp):
         tmp, "nomodule", "title=A\nkernel=/boot/kernel.elf\n\nmodule=/boot/data/x.bin arg\n",
         "/boot/loader.cfg line 4: module /boot/data/x.bin: no such file or directory")
     t["cfg-timeout0-boots-default"] = lambda: default_case(tmp)
+    t["cfg-utf8-byte-order-mark-and-crlf"] = lambda: notepad_case(tmp)
+    t["cfg-utf16-refused"] = lambda: cfg_error_case(
+        tmp, "utf16", "title=A\nkernel=/boot/kernel.elf\n".encode("utf-16"),
+        "/boot/loader.cfg: the file is UTF-16: save it as UTF-8 or ASCII")
     t["menu-serial-choice"] = lambda: menu_choice_case(tmp)
     t["menu-timeout-boots-default"] = lambda: menu_timeout_case(tmp)
     return t

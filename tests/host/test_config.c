@@ -77,6 +77,8 @@ static const struct ok_case ok_cases[] = {
 	  { { "A", "/a", "", NULL, PROTO_AUTO, 0, { 0 }, { 65535, 0, 0, 0, 1, 0 } } } },
 	{ "video_preferred_size_is_a_request", "title=A\nkernel=/a\nvideo=0x0\n", 0, 0, 1,
 	  { { "A", "/a", "", NULL, PROTO_AUTO, 0, { 0 }, { 0, 0, 0, 0, 1, 0 } } } },
+	{ "utf8_byte_order_mark_skipped", "\xef\xbb\xbftimeout=2\r\ntitle=A\r\nkernel=/a\r\n", 2, 0,
+	  1, { { "A", "/a", "", NULL, PROTO_AUTO, 0, { 0 }, { 0 } } } },
 	{ "default_number_3_of_3", "default=3\ntitle=A\nkernel=/a\ntitle=B\nkernel=/b\ntitle=C\n"
 	  "kernel=/c\n", 0, 2, 3,
 	  { { "A", "/a", "", NULL, 0, 0, { 0 }, { 0 } }, { "B", "/b", "", NULL, 0, 0, { 0 }, { 0 } },
@@ -88,6 +90,10 @@ struct bad_case {
 	u32 line;
 	const char *msg;
 };
+
+/* "title=A\n" as Notepad's "Unicode" saves it, and its big-endian twin. */
+#define UTF16LE_TEXT "\xff\xfet\0i\0t\0l\0e\0=\0A\0\n\0"
+#define UTF16BE_TEXT "\xfe\xff\0t\0i\0t\0l\0e\0=\0A\0\n"
 
 static const struct bad_case bad_cases[] = {
 	{ "unknown_key_in_entry", "timeout=1\n\n# x\ntitle=A\nkernel=/k\n\nkernal=/x\n", 7,
@@ -148,6 +154,16 @@ static const struct bad_case bad_cases[] = {
 	  ",required" },
 	{ "initrd_with_multiboot", "title=MB\nkernel=/k\nprotocol=multiboot2\ninitrd=/i\n", 0,
 	  "entry 1 ('MB'): initrd= needs protocol=linux or auto" },
+	{ "utf16le_byte_order_mark", UTF16LE_TEXT, 0,
+	  "the file is UTF-16: save it as UTF-8 or ASCII" },
+	{ "utf16be_byte_order_mark", UTF16BE_TEXT, 0,
+	  "the file is UTF-16: save it as UTF-8 or ASCII" },
+	{ "utf8_byte_order_mark_keeps_line_numbers", "\xef\xbb\xbftitle=A\nkernal=/a\n", 2,
+	  "line 2: unknown key 'kernal' (expected title, kernel, protocol, cmdline, module, "
+	  "initrd, video)" },
+	{ "byte_order_mark_only_at_the_start", "title=A\n\xef\xbb\xbfkernel=/a\n", 2,
+	  "line 2: unknown key '\xef\xbb\xbfkernel' (expected title, kernel, protocol, cmdline, "
+	  "module, initrd, video)" },
 	{ "nul_byte", "title=A\nkernel=/a\0b\n", 2, "line 2: NUL byte in the line" },
 	{ "control_char", "title=A\x1b\n", 1, "line 1: control character 27 in the line" },
 	{ "lone_cr", "title=A\rkernel=/k\n", 1, "line 1: control character 13 in the line" },
@@ -175,6 +191,10 @@ static size_t case_len(const char *name, const char *text)
 	/* Cases with an embedded NUL give their length through the name. */
 	if (!strcmp(name, "nul_byte"))
 		return sizeof("title=A\nkernel=/a\0b\n") - 1;
+	if (!strcmp(name, "utf16le_byte_order_mark"))
+		return sizeof(UTF16LE_TEXT) - 1;
+	if (!strcmp(name, "utf16be_byte_order_mark"))
+		return sizeof(UTF16BE_TEXT) - 1;
 	return strlen(text);
 }
 
